@@ -1,0 +1,47 @@
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from apps.integrations.models import Integration
+
+TOKEN_PREFIX = "vp_"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    integration: Integration
+    token: str  # the only time the plain token exists; it is never stored
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> str:
+    # 32 bytes from the OS CSPRNG: 256 bits, far above the 128 the spec asks for.
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def integration_create(*, name: str) -> IssuedToken:
+    token = _new_token()
+    integration = Integration.objects.create(
+        name=name, token_hash=token_hash(token), token_prefix=token[:10], agent_token=uuid.uuid4()
+    )
+    return IssuedToken(integration=integration, token=token)
+
+
+@transaction.atomic
+def integration_rotate_token(*, integration: Integration) -> IssuedToken:
+    token = _new_token()
+    integration.token_hash = token_hash(token)
+    integration.token_prefix = token[:10]
+    integration.save(update_fields=["token_hash", "token_prefix", "updated_at"])
+    return IssuedToken(integration=integration, token=token)
+
+
+def integration_deactivate(*, integration: Integration) -> None:
+    integration.is_active = False
+    integration.save(update_fields=["is_active", "updated_at"])

@@ -1,0 +1,54 @@
+from django.db import models
+
+from apps.core.models import TimeStampedModel
+from apps.directory.models import Employee
+from apps.visits.models import Event, Invitation
+
+
+class OutboxMessage(TimeStampedModel):
+    """One message owed to a guest or host, written in the same transaction as the change behind it."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "INVITATION", "Invitation"
+        UPDATE = "UPDATE", "Update"
+        CANCELLATION = "CANCELLATION", "Cancellation"
+        HOST_SUMMARY = "HOST_SUMMARY", "Host confirmation"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        SENT = "SENT", "Sent"
+        FAILED = "FAILED", "Failed"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="outbox_messages")
+    # Guest messages name their invitation; host confirmations name the host.
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox_messages"
+    )
+    employee = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox_messages"
+    )
+    # Guest messages: {"sequence": n}, the calendar SEQUENCE at the time of the change.
+    # Host confirmations: {"invited": [invitation ids], "removed": [invitation ids]}.
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="HOST_SUMMARY", employee__isnull=False, invitation__isnull=True)
+                    | (~models.Q(kind="HOST_SUMMARY") & models.Q(invitation__isnull=False))
+                ),
+                name="outbox_recipient_matches_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        recipient = self.invitation.contact if self.invitation_id else self.employee
+        return f"{self.get_kind_display()} to {recipient} ({self.get_status_display()})"
