@@ -34,7 +34,7 @@ class Entrance(TimeStampedModel):
         ordering = ["location_id", "name", "id"]
 
     def __str__(self) -> str:
-        return f"{self.location.name} – {self.name}"
+        return f"{self.location.name}: {self.name}"
 
 
 class Employee(TimeStampedModel):

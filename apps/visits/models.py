@@ -32,7 +32,7 @@ class Event(TimeStampedModel):
     integration = models.ForeignKey(
         Integration, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
-    source_id = models.CharField(max_length=255, null=True, blank=True)
+    source_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 - NULL stays unique-free
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     starts_at = models.DateTimeField()
@@ -74,7 +74,7 @@ class Contact(TimeStampedModel):
     integration = models.ForeignKey(
         Integration, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
     )
-    source_id = models.CharField(max_length=255, null=True, blank=True)
+    source_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 - NULL stays unique-free
     email = models.EmailField(max_length=254, blank=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
