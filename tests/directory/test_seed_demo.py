@@ -1,0 +1,172 @@
+import io
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
+from apps.integrations.models import Integration
+from apps.integrations.selectors import integration_get_by_token
+
+pytestmark = pytest.mark.django_db
+
+SEEDED_MODELS = [
+    Location,
+    Entrance,
+    Employee,
+    CustomField,
+    AccessPartition,
+    AccessProfile,
+    Integration,
+    Group,
+    get_user_model(),
+]
+
+
+def seed_demo() -> dict[str, Any]:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, stderr=io.StringIO())
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in SEEDED_MODELS}
+
+
+def test_second_run_creates_no_further_rows() -> None:
+    seed_demo()
+    first = row_counts()
+
+    seed_demo()
+
+    assert row_counts() == first
+    assert first == {
+        "Location": 2,
+        "Entrance": 3,
+        "Employee": 4,
+        "CustomField": 7,
+        "AccessPartition": 1,
+        "AccessProfile": 3,
+        "Integration": 1,
+        "Group": 1,
+        "User": 3,
+    }
+
+
+def test_printed_token_authenticates_as_the_demo_integration() -> None:
+    seed_demo()
+    printed = seed_demo()
+
+    integration = integration_get_by_token(token=printed["token"])
+
+    assert integration is not None
+    assert integration.name == "Demo calendar"
+    assert str(integration.agent_token) == printed["agentToken"]
+
+
+def test_each_run_rotates_the_token() -> None:
+    first = seed_demo()
+    second = seed_demo()
+
+    assert integration_get_by_token(token=first["token"]) is None
+    assert second["agentToken"] == first["agentToken"]
+
+
+def test_run_reactivates_a_deactivated_demo_integration() -> None:
+    seed_demo()
+    Integration.objects.update(is_active=False)
+
+    printed = seed_demo()
+
+    assert integration_get_by_token(token=printed["token"]) is not None
+
+
+def test_restricted_host_may_host_at_the_allowed_location_only() -> None:
+    printed = seed_demo()["restrictedHost"]
+
+    host = Employee.objects.get(email=printed["email"])
+
+    assert host.is_active
+    assert list(host.hosting_locations.values_list("pk", flat=True)) == [printed["allowedLocationId"]]
+    assert printed["deniedLocationId"] != printed["allowedLocationId"]
+    assert Location.objects.filter(pk=printed["deniedLocationId"], is_active=True).exists()
+
+
+def test_locations_are_active_with_entrances_and_time_zones() -> None:
+    seed_demo()
+
+    rows = list(Location.objects.order_by("name").values_list("name", "timezone", "is_active"))
+
+    assert rows == [("Berlin HQ", "Europe/Berlin", True), ("Prague Office", "Europe/Prague", True)]
+    assert all(location.entrances.exists() for location in Location.objects.all())
+
+
+def test_there_is_a_text_field_for_every_scope() -> None:
+    seed_demo()
+
+    text_scopes = set(
+        CustomField.objects.filter(field_type=CustomField.FieldType.TEXT, is_active=True).values_list(
+            "scope", flat=True
+        )
+    )
+
+    assert text_scopes == {"EVENT", "INVITATION", "BOTH"}
+
+
+def test_admin_login_works_and_is_a_superuser() -> None:
+    login = seed_demo()["admin"]
+
+    user = authenticate(username=login["username"], password=login["password"])
+
+    assert user is not None
+    assert user.is_superuser
+    assert user.is_staff
+
+
+def test_employee_login_is_linked_to_an_employee_and_not_staff() -> None:
+    login = seed_demo()["employee"]
+
+    user = authenticate(username=login["username"], password=login["password"])
+
+    assert user is not None
+    assert not user.is_staff
+    assert user.employee.email == "anna.schmidt@demo.example"
+
+
+def test_reception_login_is_staff_with_visit_permissions_only() -> None:
+    login = seed_demo()["reception"]
+
+    user = authenticate(username=login["username"], password=login["password"])
+
+    assert user is not None
+    assert user.is_staff
+    assert not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["Reception"]
+    assert user.get_all_permissions() == {
+        "visits.view_event",
+        "visits.change_event",
+        "visits.view_invitation",
+        "visits.change_invitation",
+        "visits.view_contact",
+        "visits.change_contact",
+    }
+
+
+def test_rerun_restores_a_changed_demo_password() -> None:
+    login = seed_demo()["admin"]
+    user = get_user_model().objects.get(username=login["username"])
+    user.set_password("something-else")
+    user.save()
+
+    seed_demo()
+
+    assert authenticate(username=login["username"], password=login["password"]) is not None
+
+
+def test_last_line_has_exactly_the_documented_keys() -> None:
+    printed = seed_demo()
+
+    assert set(printed) == {"token", "agentToken", "admin", "employee", "reception", "restrictedHost"}
