@@ -1,0 +1,727 @@
+"""Per-event planning: compare one event's desired state with the snapshot, in memory, without writing.
+
+A plan either carries an error result (and is never applied) or says exactly which rows change and which
+messages the change owes to guests. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.notifications.models import OutboxMessage
+from apps.visits.models import Event, Invitation, Language
+from apps.visits.sync import values as check
+from apps.visits.sync.inputs import UNSET, EventInput, InvitationInput, PersonInput
+from apps.visits.sync.results import EventSyncResult, FieldError, SyncAction, SyncStatus
+from apps.visits.sync.snapshot import ProfileKey, Snapshot, normalize_email
+
+# ("sid", source id) for a contact shared across events, ("pk", id) for an existing private contact,
+# ("new", n) for a private contact this batch creates.
+ContactRef = tuple[str, Any]
+
+EVENT_COLUMNS = (
+    "name",
+    "description",
+    "starts_at",
+    "ends_at",
+    "location_id",
+    "entrance_id",
+    "custom_fields",
+    "status",
+    "source_updated_at",
+)
+SCHEDULE_COLUMNS = ("starts_at", "ends_at", "location_id", "entrance_id")
+CONTACT_COLUMNS = ("email", "first_name", "last_name", "company_name")
+EMPLOYEE_COLUMNS = ("first_name", "last_name", "phone_number")
+INVITATION_COLUMNS = ("language", "custom_fields", "status", "cancel_reason", "sequence")
+
+# When an event has problems of several kinds, the status names the first of them in this order;
+# `errors` lists them all.
+STATUS_PRECEDENCE = (
+    SyncStatus.ERROR_MISSING_REQUIRED_FIELDS,
+    SyncStatus.ERROR_VALIDATION,
+    SyncStatus.ERROR_LOCATION_NOT_FOUND,
+    SyncStatus.ERROR_ENTRANCE_NOT_FOUND,
+    SyncStatus.ERROR_INVALID_TIME_RANGE,
+    SyncStatus.ERROR_CUSTOM_FIELD_NOT_FOUND,
+    SyncStatus.ERROR_INVALID_CUSTOM_FIELD_VALUE,
+    SyncStatus.ERROR_ACCESS_PARTITION_NOT_FOUND,
+    SyncStatus.ERROR_DUPLICATE_INVITATION,
+    SyncStatus.ERROR_USER_CANNOT_HOST_AT_LOCATION,
+)
+
+INVITED = Invitation.Status.INVITED
+CANCELLED = Invitation.Status.CANCELLED
+Kind = OutboxMessage.Kind
+
+
+@dataclass
+class InvitationPlan:
+    existing: Invitation | None
+    contact_ref: ContactRef
+    language: str
+    custom_fields: dict[str, Any]
+    status: str
+    cancel_reason: str
+    sequence: int
+    # The full new set of access profiles, or None when it stays as it is.
+    profiles: frozenset[ProfileKey] | None = None
+    message: str | None = None
+    # Set by the writer once a new invitation has its row.
+    row_pk: int | None = None
+
+    @property
+    def row_changed(self) -> bool:
+        if self.existing is None:
+            return True
+        return any(getattr(self, col) != getattr(self.existing, col) for col in INVITATION_COLUMNS)
+
+
+@dataclass
+class EventPlan:
+    index: int
+    result: EventSyncResult
+    existing: Event | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    host_email: str = ""
+    creator_email: str | None = None
+    event_changed: bool = False
+    invitations: list[InvitationPlan] = field(default_factory=list)
+    contact_overlays: list[tuple[ContactRef, dict[str, str]]] = field(default_factory=list)
+    employee_overlays: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return self.result.ok and self.result.action not in (SyncAction.UNCHANGED, SyncAction.OUTDATED)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[tuple[SyncStatus, FieldError]] = []
+
+    def add(self, status: SyncStatus, path: str, message: str) -> None:
+        self.items.append((status, FieldError(field=path, message=message)))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def status(self) -> SyncStatus:
+        present = {status for status, _ in self.items}
+        return next(s for s in STATUS_PRECEDENCE if s in present)
+
+    def errors(self) -> list[FieldError]:
+        return [error for _, error in self.items]
+
+
+def _text(value: str | None) -> str:
+    return "" if value is None else value.strip()
+
+
+def _identity(email: str, first_name: str, last_name: str) -> tuple[str, str, str]:
+    return (email.strip().lower(), first_name.strip().lower(), last_name.strip().lower())
+
+
+class EventPlanner:
+    """Plans the events of one batch; keeps what must be unique across the batch (new contact numbers)."""
+
+    def __init__(self, *, snapshot: Snapshot, ignore_missing_invitations: bool) -> None:
+        self.snapshot = snapshot
+        self.ignore_missing = ignore_missing_invitations
+        self._new_contacts = 0
+
+    # --- entry point ----------------------------------------------------------------------------
+    def plan(self, *, index: int, event: EventInput) -> EventPlan:
+        source_id = event.source_id if isinstance(event.source_id, str) else None
+        plan = EventPlan(index=index, result=EventSyncResult(source_id=source_id))
+        problems = _Problems()
+        if source_id is None or not source_id.strip():
+            problems.add(SyncStatus.ERROR_VALIDATION, "sourceId", "sourceId is required.")
+            return self._fail(plan, problems)
+        if (msg := check.length_problem(source_id, check.MAX_SOURCE_ID)) is not None:
+            problems.add(SyncStatus.ERROR_VALIDATION, "sourceId", msg)
+            return self._fail(plan, problems)
+
+        existing = self.snapshot.events.get(source_id)
+        plan.existing = existing
+        plan.result.id = existing.id if existing else None
+        for attr, path in (("updated_at", "updatedAt"), ("deleted_at", "deletedAt")):
+            value = getattr(event, attr)
+            if isinstance(value, dt.datetime) and (msg := check.aware_problem(value)):
+                problems.add(SyncStatus.ERROR_VALIDATION, path, msg)
+        if problems:
+            return self._fail(plan, problems)
+
+        if (
+            existing is not None
+            and isinstance(event.updated_at, dt.datetime)
+            and existing.source_updated_at is not None
+            and event.updated_at < existing.source_updated_at
+        ):
+            plan.result.action = SyncAction.OUTDATED
+            return plan
+        if isinstance(event.deleted_at, dt.datetime):
+            return self._plan_cancellation(plan, event)
+        return self._plan_upsert(plan, event, problems)
+
+    # --- cancellation ---------------------------------------------------------------------------
+    def _plan_cancellation(self, plan: EventPlan, event: EventInput) -> EventPlan:
+        existing = plan.existing
+        if existing is None or existing.status == Event.Status.CANCELLED:
+            plan.result.action = SyncAction.UNCHANGED
+            return plan
+        plan.values = {col: getattr(existing, col) for col in EVENT_COLUMNS}
+        plan.values["status"] = Event.Status.CANCELLED
+        plan.values["source_updated_at"] = self._newest_updated_at(existing, event)
+        plan.host_email = self.snapshot.employees_by_id[existing.host_id].email
+        plan.creator_email = self._existing_creator_email(existing)
+        plan.event_changed = True
+        for inv in self.snapshot.invitations.get(existing.id, []):
+            if inv.status == INVITED:
+                plan.invitations.append(
+                    self._keep(inv, status=CANCELLED, cancel_reason=Invitation.CancelReason.EVENT_CANCELLED)
+                )
+        self._derive_messages(plan, schedule_changed=False)
+        plan.result.action = SyncAction.DELETED
+        return plan
+
+    # --- create or update -----------------------------------------------------------------------
+    def _plan_upsert(self, plan: EventPlan, event: EventInput, problems: _Problems) -> EventPlan:
+        existing = plan.existing
+        is_new = existing is None
+        reactivating = existing is not None and existing.status == Event.Status.CANCELLED
+        values: dict[str, Any] = (
+            {col: getattr(existing, col) for col in EVENT_COLUMNS}
+            if existing
+            else {
+                "name": "",
+                "description": "",
+                "starts_at": None,
+                "ends_at": None,
+                "location_id": None,
+                "entrance_id": None,
+                "custom_fields": {},
+                "status": Event.Status.ACTIVE,
+                "source_updated_at": None,
+            }
+        )
+        values["status"] = Event.Status.ACTIVE
+        values["custom_fields"] = dict(values["custom_fields"])
+        missing = SyncStatus.ERROR_MISSING_REQUIRED_FIELDS
+        invalid = SyncStatus.ERROR_VALIDATION
+
+        for attr, path in (
+            ("name", "name"),
+            ("starts_at", "startsAt"),
+            ("ends_at", "endsAt"),
+            ("location_id", "locationId"),
+        ):
+            value = getattr(event, attr)
+            if value is UNSET:
+                if is_new:
+                    problems.add(missing, path, f"{path} is required to create an event.")
+            elif value is None:
+                problems.add(invalid, path, f"{path} may not be null.")
+            elif attr == "name":
+                name = value.strip()
+                if not name:
+                    problems.add(invalid, path, "name may not be blank.")
+                elif msg := check.length_problem(name, check.MAX_EVENT_NAME):
+                    problems.add(invalid, path, msg)
+                values["name"] = name
+            elif attr in ("starts_at", "ends_at"):
+                if msg := check.aware_problem(value):
+                    problems.add(invalid, path, msg)
+                values[attr] = value
+            else:
+                values[attr] = value
+
+        if event.description is not UNSET:
+            values["description"] = _text(event.description)
+            if msg := check.length_problem(values["description"], check.MAX_DESCRIPTION):
+                problems.add(invalid, "description", msg)
+
+        # Host: an employee found (or made) by email.
+        host_sent = isinstance(event.host, PersonInput)
+        if event.host is UNSET:
+            if is_new:
+                problems.add(missing, "host.email", "host.email is required to create an event.")
+            else:
+                plan.host_email = self.snapshot.employees_by_id[existing.host_id].email
+        elif event.host is None:
+            problems.add(invalid, "host", "host may not be null.")
+        else:
+            email = self._person(
+                plan, event.host, "host", problems, required_status=missing if is_new else invalid
+            )
+            plan.host_email = email or ""
+
+        if event.creator is UNSET:
+            plan.creator_email = self._existing_creator_email(existing) if existing else None
+        elif event.creator is None:
+            plan.creator_email = None
+        else:
+            plan.creator_email = self._person(
+                plan, event.creator, "creator", problems, required_status=invalid
+            )
+
+        location_ok = self._check_location(event, values, problems)
+        if location_ok:
+            self._check_entrance(event, existing, values, problems)
+        starts, ends = values["starts_at"], values["ends_at"]
+        comparable = all(isinstance(v, dt.datetime) and v.utcoffset() is not None for v in (starts, ends))
+        if comparable and ends <= starts:
+            problems.add(SyncStatus.ERROR_INVALID_TIME_RANGE, "endsAt", "endsAt must be later than startsAt.")
+        if (
+            location_ok
+            and plan.host_email
+            and (is_new or reactivating or host_sent or event.location_id is not UNSET)
+        ):
+            self._check_host_may_host(plan.host_email, values["location_id"], problems)
+
+        if event.custom_fields is not UNSET:
+            values["custom_fields"] = self._merge_custom_fields(
+                values["custom_fields"], event.custom_fields, "customFields", problems, level="event"
+            )
+        values["source_updated_at"] = self._newest_updated_at(existing, event)
+
+        schedule_changed = (
+            existing is not None
+            and not reactivating
+            and any(values[col] != getattr(existing, col) for col in SCHEDULE_COLUMNS)
+        )
+        self._plan_guest_list(plan, event, reactivating=reactivating, problems=problems)
+        if problems:
+            return self._fail(plan, problems)
+
+        plan.values = values
+        plan.event_changed = is_new or any(values[col] != getattr(existing, col) for col in EVENT_COLUMNS)
+        self._derive_messages(plan, schedule_changed=schedule_changed)
+        if is_new:
+            plan.result.action = SyncAction.CREATED
+        elif self._changes_anything(plan):
+            plan.result.action = SyncAction.UPDATED
+        else:
+            plan.result.action = SyncAction.UNCHANGED
+        return plan
+
+    # --- pieces ---------------------------------------------------------------------------------
+    def _person(
+        self,
+        plan: EventPlan,
+        person: PersonInput,
+        path: str,
+        problems: _Problems,
+        *,
+        required_status: SyncStatus,
+    ) -> str | None:
+        if not isinstance(person.email, str) or not person.email.strip():
+            problems.add(
+                required_status, f"{path}.email", f"{path}.email is required to identify the {path}."
+            )
+            return None
+        email = normalize_email(person.email)
+        if msg := check.email_problem(email):
+            problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", msg)
+            return None
+        overlay: dict[str, str] = {}
+        for attr, wire, limit in (
+            ("first_name", "firstName", check.MAX_PERSON_NAME),
+            ("last_name", "lastName", check.MAX_PERSON_NAME),
+            ("phone_number", "phoneNumber", check.MAX_PHONE),
+        ):
+            value = getattr(person, attr)
+            if value is UNSET:
+                continue
+            overlay[attr] = _text(value)
+            if msg := check.length_problem(overlay[attr], limit):
+                problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.{wire}", msg)
+        plan.employee_overlays.append((email, overlay))
+        return email
+
+    def _check_location(self, event: EventInput, values: dict[str, Any], problems: _Problems) -> bool:
+        location_id = values["location_id"]
+        if location_id is None:
+            return False
+        if event.location_id is UNSET:
+            return True
+        location = self.snapshot.locations.get(location_id)
+        if location is None or not location.is_active:
+            problems.add(
+                SyncStatus.ERROR_LOCATION_NOT_FOUND,
+                "locationId",
+                f"There is no active location {location_id}.",
+            )
+            return False
+        return True
+
+    def _check_entrance(
+        self, event: EventInput, existing: Event | None, values: dict[str, Any], problems: _Problems
+    ) -> None:
+        location_id = values["location_id"]
+        if event.entrance_id is UNSET:
+            entrance_id = values["entrance_id"]
+            if entrance_id is not None and self.snapshot.entrance_locations.get(entrance_id) != location_id:
+                problems.add(
+                    SyncStatus.ERROR_ENTRANCE_NOT_FOUND,
+                    "entranceId",
+                    f"The event's entrance {entrance_id} is not at location {location_id}; "
+                    "send an entranceId of the new location, or null.",
+                )
+            return
+        values["entrance_id"] = event.entrance_id
+        if (
+            event.entrance_id is not None
+            and self.snapshot.entrance_locations.get(event.entrance_id) != location_id
+        ):
+            problems.add(
+                SyncStatus.ERROR_ENTRANCE_NOT_FOUND,
+                "entranceId",
+                f"Location {location_id} has no entrance {event.entrance_id}.",
+            )
+
+    def _check_host_may_host(self, email: str, location_id: int, problems: _Problems) -> None:
+        employee = self.snapshot.employees_by_email.get(email)
+        if employee is None:
+            return  # a new employee has no restriction yet
+        allowed = self.snapshot.employee_locations.get(employee.id)
+        if not employee.is_active:
+            problems.add(
+                SyncStatus.ERROR_USER_CANNOT_HOST_AT_LOCATION,
+                "host.email",
+                f"{email} is deactivated and cannot host.",
+            )
+        elif allowed and location_id not in allowed:
+            problems.add(
+                SyncStatus.ERROR_USER_CANNOT_HOST_AT_LOCATION,
+                "host.email",
+                f"{email} may not host at location {location_id}.",
+            )
+
+    def _merge_custom_fields(
+        self,
+        current: dict[str, Any],
+        sent: dict[str, Any] | None,
+        path: str,
+        problems: _Problems,
+        *,
+        level: str,
+    ) -> dict[str, Any]:
+        if sent is None:
+            return {}
+        merged = dict(current)
+        for key, value in sent.items():
+            definition = self.snapshot.custom_fields.get(key)
+            applies = definition is not None and (
+                definition.applies_to_events() if level == "event" else definition.applies_to_invitations()
+            )
+            if not applies:
+                problems.add(
+                    SyncStatus.ERROR_CUSTOM_FIELD_NOT_FOUND,
+                    f"{path}.{key}",
+                    f"{key!r} is not the id of an active custom field for {level}s.",
+                )
+                continue
+            if value is None:
+                merged.pop(key, None)
+                continue
+            if msg := check.custom_field_value_problem(definition, value):
+                problems.add(SyncStatus.ERROR_INVALID_CUSTOM_FIELD_VALUE, f"{path}.{key}", msg)
+                continue
+            merged[key] = value
+        return merged
+
+    def _plan_guest_list(
+        self, plan: EventPlan, event: EventInput, *, reactivating: bool, problems: _Problems
+    ) -> None:
+        current = self.snapshot.invitations.get(plan.existing.id, []) if plan.existing else []
+        working: dict[int, InvitationPlan] = {inv.id: self._keep(inv) for inv in current}
+        if reactivating:
+            # Guests cancelled together with the event come back with it; guests removed before stay out.
+            for inv in current:
+                if inv.cancel_reason == Invitation.CancelReason.EVENT_CANCELLED:
+                    working[inv.id].status = INVITED
+                    working[inv.id].cancel_reason = Invitation.CancelReason.NONE
+        new_plans: list[InvitationPlan] = []
+        if event.invitations is None:
+            problems.add(
+                SyncStatus.ERROR_VALIDATION,
+                "invitations",
+                "invitations may not be null; send [] to remove every guest.",
+            )
+        elif event.invitations is not UNSET:
+            matched_ids = self._plan_listed_guests(
+                plan, event.invitations, current, working, new_plans, problems
+            )
+            if not self.ignore_missing:
+                for inv in current:
+                    if inv.id not in matched_ids and working[inv.id].status == INVITED:
+                        working[inv.id].status = CANCELLED
+                        working[inv.id].cancel_reason = Invitation.CancelReason.REMOVED
+        plan.invitations = [*working.values(), *new_plans]
+
+    def _plan_listed_guests(
+        self,
+        plan: EventPlan,
+        items: list[InvitationInput],
+        current: list[Invitation],
+        working: dict[int, InvitationPlan],
+        new_plans: list[InvitationPlan],
+        problems: _Problems,
+    ) -> set[int]:
+        by_source_id = {inv.contact.source_id: inv for inv in current if inv.contact.source_id is not None}
+        by_identity: dict[tuple[str, str, str], Invitation] = {}
+        for inv in current:
+            if inv.contact.source_id is None:
+                c = inv.contact
+                by_identity.setdefault(_identity(c.email, c.first_name, c.last_name), inv)
+        seen: set[tuple[Any, ...]] = set()
+        matched_ids: set[int] = set()
+        invalid = SyncStatus.ERROR_VALIDATION
+
+        for j, item in enumerate(items):
+            path = f"invitations[{j}]"
+            source_id = item.source_id if isinstance(item.source_id, str) else None
+            if source_id is not None:
+                source_id = source_id.strip()
+                if not source_id:
+                    problems.add(
+                        invalid, f"{path}.sourceId", "sourceId may not be blank; leave it out instead."
+                    )
+                    continue
+                if msg := check.length_problem(source_id, check.MAX_SOURCE_ID):
+                    problems.add(invalid, f"{path}.sourceId", msg)
+                    continue
+            if isinstance(item.deleted_at, dt.datetime) and (msg := check.aware_problem(item.deleted_at)):
+                problems.add(invalid, f"{path}.deletedAt", msg)
+                continue
+            sent = {
+                col: _text(getattr(item, col)) for col in CONTACT_COLUMNS if getattr(item, col) is not UNSET
+            }
+            if "email" in sent:
+                sent["email"] = sent["email"].lower()
+            if source_id is not None:
+                key: tuple[Any, ...] = ("sid", source_id)
+                matched = by_source_id.get(source_id)
+            else:
+                identity = _identity(
+                    sent.get("email", ""), sent.get("first_name", ""), sent.get("last_name", "")
+                )
+                if identity == ("", "", "") and not isinstance(item.deleted_at, dt.datetime):
+                    problems.add(invalid, path, "An invitation needs an email or a name.")
+                    continue
+                key = ("identity", *identity)
+                matched = by_identity.get(identity)
+            if key in seen:
+                what = f"sourceId {source_id!r}" if source_id is not None else "email and name"
+                problems.add(
+                    SyncStatus.ERROR_DUPLICATE_INVITATION,
+                    path,
+                    f"Another invitation of this event has the same {what}.",
+                )
+                continue
+            seen.add(key)
+            if matched is not None:
+                matched_ids.add(matched.id)
+
+            if isinstance(item.deleted_at, dt.datetime):
+                if matched is not None and working[matched.id].status == INVITED:
+                    working[matched.id].status = CANCELLED
+                    working[matched.id].cancel_reason = Invitation.CancelReason.REMOVED
+                continue
+
+            item_problems = self._check_contact_values(sent, path, problems)
+            if source_id is not None:
+                ref: ContactRef = ("sid", source_id)
+                if source_id not in self.snapshot.contacts and not (
+                    sent.get("email") or sent.get("first_name") or sent.get("last_name")
+                ):
+                    problems.add(invalid, path, "An invitation needs an email or a name.")
+                    continue
+            elif matched is not None:
+                ref = ("pk", matched.contact_id)
+            else:
+                self._new_contacts += 1
+                ref = ("new", self._new_contacts)
+            if item_problems:
+                continue
+            plan.contact_overlays.append((ref, sent))
+
+            target = working[matched.id] if matched is not None else None
+            language = self._language(item, target, path, problems)
+            custom_fields = (
+                self._merge_custom_fields(
+                    target.custom_fields if target else {},
+                    item.custom_fields,
+                    f"{path}.customFields",
+                    problems,
+                    level="invitation",
+                )
+                if item.custom_fields is not UNSET
+                else (dict(target.custom_fields) if target else {})
+            )
+            profiles = self._access_profiles(item, path, problems)
+
+            if target is None:
+                new_plans.append(
+                    InvitationPlan(
+                        existing=None,
+                        contact_ref=ref,
+                        language=language,
+                        custom_fields=custom_fields,
+                        status=INVITED,
+                        cancel_reason=Invitation.CancelReason.NONE,
+                        sequence=0,
+                        profiles=profiles if profiles else None,
+                    )
+                )
+                continue
+            target.language = language
+            target.custom_fields = custom_fields
+            if profiles is not None and profiles != self.snapshot.invitation_profiles.get(
+                matched.id, frozenset()
+            ):
+                target.profiles = profiles
+            if target.status == CANCELLED:
+                target.status = INVITED
+                target.cancel_reason = Invitation.CancelReason.NONE
+        return matched_ids
+
+    def _check_contact_values(self, sent: dict[str, str], path: str, problems: _Problems) -> bool:
+        found = False
+        limits = {
+            "first_name": ("firstName", check.MAX_PERSON_NAME),
+            "last_name": ("lastName", check.MAX_PERSON_NAME),
+            "company_name": ("companyName", check.MAX_COMPANY),
+        }
+        if sent.get("email") and (msg := check.email_problem(sent["email"])):
+            problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", msg)
+            found = True
+        for col, (wire, limit) in limits.items():
+            if col in sent and (msg := check.length_problem(sent[col], limit)):
+                problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.{wire}", msg)
+                found = True
+        return found
+
+    def _language(
+        self, item: InvitationInput, target: InvitationPlan | None, path: str, problems: _Problems
+    ) -> str:
+        if item.language is UNSET:
+            return target.language if target else Language.EN
+        if item.language is None:
+            return Language.EN
+        if item.language not in Language.values:
+            problems.add(
+                SyncStatus.ERROR_VALIDATION,
+                f"{path}.language",
+                f"{item.language!r} is not one of {', '.join(Language.values)}.",
+            )
+            return Language.EN
+        return item.language
+
+    def _access_profiles(
+        self, item: InvitationInput, path: str, problems: _Problems
+    ) -> frozenset[ProfileKey] | None:
+        if item.access_profiles is UNSET:
+            return None
+        keys: set[ProfileKey] = set()
+        for k, profile in enumerate(item.access_profiles or ()):
+            if profile.partition_id not in self.snapshot.partitions:
+                problems.add(
+                    SyncStatus.ERROR_ACCESS_PARTITION_NOT_FOUND,
+                    f"{path}.accessProfiles[{k}].partitionId",
+                    f"There is no access partition {profile.partition_id}.",
+                )
+                continue
+            source_id = profile.source_id.strip()
+            if not source_id or check.length_problem(source_id, check.MAX_SOURCE_ID):
+                problems.add(
+                    SyncStatus.ERROR_VALIDATION,
+                    f"{path}.accessProfiles[{k}].sourceId",
+                    f"sourceId must be 1 to {check.MAX_SOURCE_ID} characters.",
+                )
+                continue
+            keys.add((profile.partition_id, source_id))
+        return frozenset(keys)
+
+    def _derive_messages(self, plan: EventPlan, *, schedule_changed: bool) -> None:
+        """What each guest is owed follows from where their invitation was and where it ends up."""
+        for inv in plan.invitations:
+            was_invited = inv.existing is not None and inv.existing.status == INVITED
+            now_invited = inv.status == INVITED
+            if now_invited and not was_invited:
+                inv.message = Kind.INVITATION
+            elif was_invited and inv.status == CANCELLED:
+                inv.message = Kind.CANCELLATION
+            elif was_invited and now_invited and schedule_changed:
+                inv.message = Kind.UPDATE
+            if inv.message is not None and inv.existing is not None:
+                inv.sequence = inv.existing.sequence + 1
+
+    def _changes_anything(self, plan: EventPlan) -> bool:
+        existing = plan.existing
+        if plan.event_changed:
+            return True
+        if plan.host_email != self.snapshot.employees_by_id[existing.host_id].email:
+            return True
+        if plan.creator_email != self._existing_creator_email(existing):
+            return True
+        if any(inv.row_changed or inv.profiles is not None for inv in plan.invitations):
+            return True
+        for ref, overlay in plan.contact_overlays:
+            base = self._contact_base(ref)
+            if base is None or any(getattr(base, col) != value for col, value in overlay.items()):
+                return True
+        for email, overlay in plan.employee_overlays:
+            employee = self.snapshot.employees_by_email.get(email)
+            if employee is None or any(getattr(employee, col) != value for col, value in overlay.items()):
+                return True
+        return False
+
+    def _contact_base(self, ref: ContactRef) -> Any:
+        kind, key = ref
+        if kind == "sid":
+            return self.snapshot.contacts.get(key)
+        if kind == "pk":
+            return self.snapshot.contacts_by_id.get(key)
+        return None
+
+    def _existing_creator_email(self, existing: Event) -> str | None:
+        if existing.creator_id is None:
+            return None
+        creator = self.snapshot.employees_by_id.get(existing.creator_id)
+        return creator.email if creator else None
+
+    @staticmethod
+    def _keep(inv: Invitation, **changes: Any) -> InvitationPlan:
+        plan = InvitationPlan(
+            existing=inv,
+            contact_ref=("pk", inv.contact_id)
+            if inv.contact.source_id is None
+            else ("sid", inv.contact.source_id),
+            language=inv.language,
+            custom_fields=dict(inv.custom_fields),
+            status=inv.status,
+            cancel_reason=inv.cancel_reason,
+            sequence=inv.sequence,
+        )
+        for attr, value in changes.items():
+            setattr(plan, attr, value)
+        return plan
+
+    @staticmethod
+    def _newest_updated_at(existing: Event | None, event: EventInput) -> dt.datetime | None:
+        stored = existing.source_updated_at if existing else None
+        sent = event.updated_at if isinstance(event.updated_at, dt.datetime) else None
+        if sent is None:
+            return stored
+        return sent if stored is None or sent > stored else stored
+
+    @staticmethod
+    def _fail(plan: EventPlan, problems: _Problems) -> EventPlan:
+        plan.result.status = problems.status()
+        plan.result.errors = problems.errors()
+        plan.result.action = None
+        plan.result.id = plan.existing.id if plan.existing else None
+        return plan

@@ -1,0 +1,144 @@
+"""What the database holds for one batch, loaded in a fixed number of queries whatever its size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
+from apps.integrations.models import Integration
+from apps.visits.models import Contact, Event, Invitation
+from apps.visits.sync.inputs import EventInput, PersonInput
+
+ProfileKey = tuple[int, str]
+
+
+@dataclass
+class Snapshot:
+    events: dict[str, Event] = field(default_factory=dict)
+    invitations: dict[int, list[Invitation]] = field(default_factory=dict)
+    invitation_profiles: dict[int, frozenset[ProfileKey]] = field(default_factory=dict)
+    locations: dict[int, Location] = field(default_factory=dict)
+    entrance_locations: dict[int, int] = field(default_factory=dict)
+    employees_by_email: dict[str, Employee] = field(default_factory=dict)
+    employees_by_id: dict[int, Employee] = field(default_factory=dict)
+    employee_locations: dict[int, frozenset[int]] = field(default_factory=dict)
+    custom_fields: dict[str, CustomField] = field(default_factory=dict)
+    partitions: set[int] = field(default_factory=set)
+    profiles: dict[ProfileKey, int] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    # Contacts of the loaded invitations, by id (the private ones are only reachable this way).
+    contacts_by_id: dict[int, Contact] = field(default_factory=dict)
+
+
+@dataclass
+class _References:
+    source_ids: set[str] = field(default_factory=set)
+    location_ids: set[int] = field(default_factory=set)
+    entrance_ids: set[int] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    partition_ids: set[int] = field(default_factory=set)
+    profile_source_ids: set[str] = field(default_factory=set)
+    contact_source_ids: set[str] = field(default_factory=set)
+    uses_custom_fields: bool = False
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _collect(events: list[EventInput]) -> _References:
+    refs = _References()
+    for ev in events:
+        if isinstance(ev.source_id, str):
+            refs.source_ids.add(ev.source_id)
+        if _is_int(ev.location_id):
+            refs.location_ids.add(ev.location_id)
+        if _is_int(ev.entrance_id):
+            refs.entrance_ids.add(ev.entrance_id)
+        for person in (ev.host, ev.creator):
+            if isinstance(person, PersonInput) and isinstance(person.email, str):
+                refs.emails.add(normalize_email(person.email))
+        if isinstance(ev.custom_fields, dict) and ev.custom_fields:
+            refs.uses_custom_fields = True
+        for inv in ev.invitations if isinstance(ev.invitations, list) else ():
+            if isinstance(inv.source_id, str):
+                refs.contact_source_ids.add(inv.source_id)
+            if isinstance(inv.custom_fields, dict) and inv.custom_fields:
+                refs.uses_custom_fields = True
+            for profile in inv.access_profiles if isinstance(inv.access_profiles, list) else ():
+                refs.partition_ids.add(profile.partition_id)
+                refs.profile_source_ids.add(profile.source_id)
+    return refs
+
+
+def snapshot_load(*, integration: Integration | None, events: list[EventInput]) -> Snapshot:
+    refs = _collect(events)
+    snap = Snapshot()
+    if refs.source_ids:
+        snap.events = {
+            e.source_id: e
+            for e in Event.objects.filter(integration=integration, source_id__in=refs.source_ids)
+        }
+    event_ids = [e.id for e in snap.events.values()]
+    if event_ids:
+        grouped: dict[int, list[Invitation]] = defaultdict(list)
+        for inv in Invitation.objects.filter(event_id__in=event_ids).select_related("contact").order_by("id"):
+            grouped[inv.event_id].append(inv)
+            snap.contacts_by_id[inv.contact_id] = inv.contact
+        snap.invitations = dict(grouped)
+        profiles: dict[int, set[ProfileKey]] = defaultdict(set)
+        through = Invitation.access_profiles.through.objects.filter(invitation__event_id__in=event_ids)
+        for inv_id, partition_id, source_id in through.values_list(
+            "invitation_id", "accessprofile__partition_id", "accessprofile__source_id"
+        ):
+            profiles[inv_id].add((partition_id, source_id))
+        snap.invitation_profiles = {k: frozenset(v) for k, v in profiles.items()}
+
+    location_ids = refs.location_ids | {e.location_id for e in snap.events.values()}
+    if location_ids:
+        snap.locations = {loc.id: loc for loc in Location.objects.filter(id__in=location_ids)}
+    entrance_ids = refs.entrance_ids | {e.entrance_id for e in snap.events.values() if e.entrance_id}
+    if entrance_ids:
+        snap.entrance_locations = dict(
+            Entrance.objects.filter(id__in=entrance_ids).values_list("id", "location_id")
+        )
+
+    person_ids = {e.host_id for e in snap.events.values()} | {
+        e.creator_id for e in snap.events.values() if e.creator_id
+    }
+    if refs.emails or person_ids:
+        employees = list(Employee.objects.filter(Q(email__in=refs.emails) | Q(id__in=person_ids)))
+        snap.employees_by_email = {emp.email: emp for emp in employees}
+        snap.employees_by_id = {emp.id: emp for emp in employees}
+        hosting: dict[int, set[int]] = defaultdict(set)
+        for emp_id, loc_id in Employee.hosting_locations.through.objects.filter(
+            employee_id__in=snap.employees_by_id
+        ).values_list("employee_id", "location_id"):
+            hosting[emp_id].add(loc_id)
+        snap.employee_locations = {k: frozenset(v) for k, v in hosting.items()}
+
+    if refs.uses_custom_fields:
+        snap.custom_fields = {str(f.id): f for f in CustomField.objects.filter(is_active=True)}
+    if refs.partition_ids:
+        snap.partitions = set(
+            AccessPartition.objects.filter(id__in=refs.partition_ids).values_list("id", flat=True)
+        )
+        snap.profiles = {
+            (partition_id, source_id): pk
+            for pk, partition_id, source_id in AccessProfile.objects.filter(
+                partition_id__in=refs.partition_ids, source_id__in=refs.profile_source_ids
+            ).values_list("id", "partition_id", "source_id")
+        }
+    if refs.contact_source_ids:
+        snap.contacts = {
+            c.source_id: c
+            for c in Contact.objects.filter(integration=integration, source_id__in=refs.contact_source_ids)
+        }
+    return snap

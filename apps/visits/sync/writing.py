@@ -1,0 +1,302 @@
+"""Apply the accepted plans of a batch with set-based statements: a fixed number whatever the batch size.
+
+New rows go in with one INSERT per table; changed rows with one INSERT … ON CONFLICT (id) DO UPDATE per
+table (a real set-based update, unlike `bulk_update`'s CASE per row and field). Rows that other requests
+may create at the same moment (employees, shared contacts, access profiles) are upserted on their natural
+key and in a sorted order, so concurrent batches wait for each other instead of failing or deadlocking.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, TypeVar
+
+from django.db import models
+
+from apps.directory.models import AccessProfile, Employee
+from apps.integrations.models import Integration
+from apps.notifications.models import OutboxMessage
+from apps.notifications.services import outbox_dispatch_on_commit
+from apps.visits.models import Contact, Event, Invitation
+from apps.visits.sync.planning import (
+    CONTACT_COLUMNS,
+    EMPLOYEE_COLUMNS,
+    EVENT_COLUMNS,
+    INVITATION_COLUMNS,
+    ContactRef,
+    EventPlan,
+    InvitationPlan,
+)
+from apps.visits.sync.snapshot import ProfileKey, Snapshot
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _upsert_by_pk(model: type[M], rows: list[M], update_fields: list[str]) -> None:
+    if rows:
+        model.objects.bulk_create(
+            sorted(rows, key=lambda row: row.pk),
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=[*update_fields, "updated_at"],
+        )
+
+
+def plans_apply(*, integration: Integration | None, plans: list[EventPlan], snapshot: Snapshot) -> None:
+    accepted = [plan for plan in plans if plan.accepted]
+    if not accepted:
+        return
+    employee_ids = _write_employees(accepted, snapshot)
+    contact_ids = _write_contacts(integration, accepted, snapshot)
+    profile_ids = _write_access_profiles(accepted, snapshot)
+    _write_events(integration, accepted, employee_ids)
+    invitation_rows = _write_invitations(accepted, contact_ids)
+    _write_invitation_profiles(invitation_rows, profile_ids)
+    _write_outbox(integration, accepted, employee_ids)
+
+
+def _write_employees(plans: list[EventPlan], snapshot: Snapshot) -> dict[str, int]:
+    desired: dict[str, dict[str, str]] = {}
+    for plan in plans:
+        for email, overlay in plan.employee_overlays:
+            if email not in desired:
+                known = snapshot.employees_by_email.get(email)
+                desired[email] = {col: getattr(known, col) if known else "" for col in EMPLOYEE_COLUMNS}
+            desired[email].update(overlay)  # within one request, the last occurrence wins
+
+    ids = {email: employee.id for email, employee in snapshot.employees_by_email.items()}
+    rows = []
+    for email in sorted(desired):
+        known = snapshot.employees_by_email.get(email)
+        if known is None or any(getattr(known, col) != value for col, value in desired[email].items()):
+            rows.append(Employee(email=email, **desired[email]))
+    if rows:
+        # Upsert on the email: another request creating the same employee meanwhile is simply updated.
+        Employee.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["email"],
+            update_fields=[*EMPLOYEE_COLUMNS, "updated_at"],
+        )
+        ids.update({row.email: row.pk for row in rows})
+    return ids
+
+
+def _write_contacts(
+    integration: Integration | None, plans: list[EventPlan], snapshot: Snapshot
+) -> dict[ContactRef, int]:
+    known_by_pk = snapshot.contacts_by_id
+    desired: dict[ContactRef, dict[str, str]] = {}
+    for plan in plans:
+        for ref, overlay in plan.contact_overlays:
+            if ref not in desired:
+                known = _known_contact(ref, snapshot)
+                desired[ref] = {col: getattr(known, col) if known else "" for col in CONTACT_COLUMNS}
+            desired[ref].update(overlay)
+
+    ids: dict[ContactRef, int] = {("sid", sid): c.id for sid, c in snapshot.contacts.items()}
+    ids.update({("pk", pk): pk for pk in known_by_pk})
+    shared_new: list[Contact] = []
+    private_new: list[tuple[ContactRef, Contact]] = []
+    changed: list[Contact] = []
+    for ref in sorted(desired, key=lambda r: (r[0], str(r[1]))):
+        values = desired[ref]
+        known = _known_contact(ref, snapshot)
+        if known is not None:
+            if any(getattr(known, col) != value for col, value in values.items()):
+                changed.append(
+                    Contact(
+                        id=known.id,
+                        integration_id=known.integration_id,
+                        source_id=known.source_id,
+                        created_at=known.created_at,
+                        **values,
+                    )
+                )
+        elif ref[0] == "sid":
+            shared_new.append(Contact(integration=integration, source_id=ref[1], **values))
+        else:
+            private_new.append((ref, Contact(integration=integration, source_id=None, **values)))
+
+    if shared_new:
+        if integration is not None:
+            Contact.objects.bulk_create(
+                shared_new,
+                update_conflicts=True,
+                unique_fields=["integration", "source_id"],
+                update_fields=[*CONTACT_COLUMNS, "updated_at"],
+            )
+        else:
+            Contact.objects.bulk_create(shared_new)
+        ids.update({("sid", row.source_id): row.pk for row in shared_new})
+    if private_new:
+        Contact.objects.bulk_create([row for _, row in private_new])
+        ids.update({ref: row.pk for ref, row in private_new})
+    _upsert_by_pk(Contact, changed, list(CONTACT_COLUMNS))
+    return ids
+
+
+def _known_contact(ref: ContactRef, snapshot: Snapshot) -> Contact | None:
+    kind, key = ref
+    if kind == "sid":
+        return snapshot.contacts.get(key)
+    if kind == "pk":
+        return snapshot.contacts_by_id.get(key)
+    return None
+
+
+def _write_access_profiles(plans: list[EventPlan], snapshot: Snapshot) -> dict[ProfileKey, int]:
+    wanted: set[ProfileKey] = set()
+    for plan in plans:
+        for inv in plan.invitations:
+            if inv.profiles:
+                wanted |= inv.profiles
+    ids = dict(snapshot.profiles)
+    unseen = sorted(wanted - ids.keys())
+    if unseen:
+        # Profiles the portal has not seen are created on first use; a concurrent creator is fine.
+        AccessProfile.objects.bulk_create(
+            [AccessProfile(partition_id=p, source_id=s) for p, s in unseen], ignore_conflicts=True
+        )
+        partitions = {p for p, _ in unseen}
+        source_ids = {s for _, s in unseen}
+        for pk, partition_id, source_id in AccessProfile.objects.filter(
+            partition_id__in=partitions, source_id__in=source_ids
+        ).values_list("id", "partition_id", "source_id"):
+            ids[(partition_id, source_id)] = pk
+    return ids
+
+
+def _write_events(
+    integration: Integration | None, plans: list[EventPlan], employee_ids: dict[str, int]
+) -> None:
+    new_rows: list[tuple[EventPlan, Event]] = []
+    changed: list[Event] = []
+    for plan in plans:
+        host_id = employee_ids[plan.host_email]
+        creator_id = employee_ids[plan.creator_email] if plan.creator_email else None
+        existing = plan.existing
+        if existing is None:
+            row = Event(
+                integration=integration,
+                source_id=plan.result.source_id,
+                host_id=host_id,
+                creator_id=creator_id,
+                **plan.values,
+            )
+            new_rows.append((plan, row))
+        elif plan.event_changed or existing.host_id != host_id or existing.creator_id != creator_id:
+            changed.append(
+                Event(
+                    id=existing.id,
+                    integration_id=existing.integration_id,
+                    source_id=existing.source_id,
+                    created_at=existing.created_at,
+                    host_id=host_id,
+                    creator_id=creator_id,
+                    **plan.values,
+                )
+            )
+    if new_rows:
+        Event.objects.bulk_create([row for _, row in new_rows])
+        for plan, row in new_rows:
+            plan.result.id = row.pk
+    _upsert_by_pk(Event, changed, [*EVENT_COLUMNS, "host_id", "creator_id"])
+
+
+def _write_invitations(
+    plans: list[EventPlan], contact_ids: dict[ContactRef, int]
+) -> list[tuple[InvitationPlan, Invitation]]:
+    """Writes new and changed invitations; returns every planned invitation with its row (pk set)."""
+    new_rows: list[tuple[InvitationPlan, Invitation]] = []
+    changed: list[Invitation] = []
+    all_rows: list[tuple[InvitationPlan, Invitation]] = []
+    for plan in plans:
+        for inv in plan.invitations:
+            values = {col: getattr(inv, col) for col in INVITATION_COLUMNS}
+            if inv.existing is None:
+                row = Invitation(event_id=plan.result.id, contact_id=contact_ids[inv.contact_ref], **values)
+                new_rows.append((inv, row))
+            else:
+                row = inv.existing
+                if inv.row_changed:
+                    changed.append(
+                        Invitation(
+                            id=row.id,
+                            event_id=row.event_id,
+                            contact_id=row.contact_id,
+                            token=row.token,
+                            checked_in_at=row.checked_in_at,
+                            checked_out_at=row.checked_out_at,
+                            created_at=row.created_at,
+                            **values,
+                        )
+                    )
+            all_rows.append((inv, row))
+    if new_rows:
+        Invitation.objects.bulk_create([row for _, row in new_rows])
+        for inv, row in new_rows:
+            inv.row_pk = row.pk
+    _upsert_by_pk(Invitation, changed, list(INVITATION_COLUMNS))
+    return all_rows
+
+
+def _write_invitation_profiles(
+    rows: list[tuple[InvitationPlan, Invitation]], profile_ids: dict[ProfileKey, int]
+) -> None:
+    through = Invitation.access_profiles.through
+    replaced = [row.pk for inv, row in rows if inv.profiles is not None and inv.existing is not None]
+    links = [
+        through(invitation_id=row.pk, accessprofile_id=profile_ids[key])
+        for inv, row in rows
+        if inv.profiles
+        for key in sorted(inv.profiles)
+    ]
+    if replaced:
+        through.objects.filter(invitation_id__in=replaced).delete()
+    if links:
+        through.objects.bulk_create(links)
+
+
+def _write_outbox(
+    integration: Integration | None, plans: list[EventPlan], employee_ids: dict[str, int]
+) -> None:
+    messages: list[OutboxMessage] = []
+    # One confirmation per host per request, for changes an external system made on the host's behalf.
+    summaries: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"event_id": None, "invited": [], "removed": []}
+    )
+    for plan in plans:
+        host_id = employee_ids[plan.host_email]
+        for inv in plan.invitations:
+            if inv.message is None:
+                continue
+            invitation_id = inv.existing.pk if inv.existing else inv.row_pk
+            messages.append(
+                OutboxMessage(
+                    kind=inv.message,
+                    event_id=plan.result.id,
+                    invitation_id=invitation_id,
+                    payload={"sequence": inv.sequence},
+                )
+            )
+            if integration is not None and inv.message in (
+                OutboxMessage.Kind.INVITATION,
+                OutboxMessage.Kind.CANCELLATION,
+            ):
+                summary = summaries[host_id]
+                summary["event_id"] = summary["event_id"] or plan.result.id
+                key = "invited" if inv.message == OutboxMessage.Kind.INVITATION else "removed"
+                summary[key].append(invitation_id)
+    for host_id, summary in summaries.items():
+        messages.append(
+            OutboxMessage(
+                kind=OutboxMessage.Kind.HOST_SUMMARY,
+                event_id=summary["event_id"],
+                employee_id=host_id,
+                payload={"invited": summary["invited"], "removed": summary["removed"]},
+            )
+        )
+    if messages:
+        OutboxMessage.objects.bulk_create(messages)
+        outbox_dispatch_on_commit(message_ids=[m.pk for m in messages])
