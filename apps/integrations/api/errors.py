@@ -1,0 +1,173 @@
+"""RFC 9457 problem documents: the one shape every non-2xx answer from /api/ takes.
+
+DRF views reach `problem_exception_handler`; what fails before or outside a DRF view (an unknown URL, an
+uncaught server error, a body over Django's size limit) reaches the `api_handler*` views, which
+`portal/urls.py` installs as Django's error handlers and which answer problem documents for /api/ paths
+only, leaving the rest of the site to Django's defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+API_PATH_PREFIX = "/api/"
+
+# Fixed here rather than taken from HTTPStatus, whose phrases change between Python versions (413).
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemField:
+    """One offending value: `field` is its path in the request, e.g. `events[3].startsAt`."""
+
+    field: str
+    message: str
+
+
+class ProblemError(exceptions.APIException):
+    """A request refused as a whole, with every offending field it found."""
+
+    def __init__(self, *, status: int, detail: str, errors: Iterable[ProblemField] = ()) -> None:
+        super().__init__(detail=detail)
+        self.status_code = status
+        self.errors = list(errors)
+
+
+def problem_title(status: int) -> str:
+    try:
+        return _TITLES.get(status) or HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem_body(*, status: int, detail: str, errors: Iterable[ProblemField] = ()) -> dict[str, Any]:
+    return {
+        "type": "about:blank",
+        "title": problem_title(status),
+        "status": status,
+        "detail": detail,
+        "errors": [{"field": error.field, "message": error.message} for error in errors],
+    }
+
+
+def problem_json_response(*, status: int, detail: str, errors: Iterable[ProblemField] = ()) -> JsonResponse:
+    """A problem document for code that runs outside DRF (Django's error handlers)."""
+    return JsonResponse(
+        problem_body(status=status, detail=detail, errors=errors),
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def _flatten(detail: Any, path: str = "") -> list[ProblemField]:
+    """DRF's nested error details ({"limit": ["…"]}, lists of dicts…) as a flat list of field paths."""
+    if isinstance(detail, Mapping):
+        fields: list[ProblemField] = []
+        for key, value in detail.items():
+            name = "" if key in ("non_field_errors", "__all__") else str(key)
+            fields.extend(_flatten(value, f"{path}.{name}" if path and name else path or name))
+        return fields
+    if isinstance(detail, list):
+        if all(not isinstance(item, Mapping | list) for item in detail):
+            return [ProblemField(field=path, message=str(item)) for item in detail]
+        fields = []
+        for index, item in enumerate(detail):
+            fields.extend(_flatten(item, f"{path}[{index}]"))
+        return fields
+    return [ProblemField(field=path, message=str(detail))]
+
+
+def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every exception DRF knows becomes a problem document."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = ProblemError(status=413, detail="The request body is larger than this server accepts.")
+
+    if not isinstance(exc, exceptions.APIException):
+        # Not a client's doing: Django logs it and answers 500 through `api_handler500`.
+        return None
+
+    status = exc.status_code
+    if isinstance(exc, ProblemError):
+        detail, errors = str(exc.detail), exc.errors
+    elif isinstance(exc.detail, dict | list):
+        detail, errors = "The request has invalid values; see `errors`.", _flatten(exc.detail)
+    else:
+        detail, errors = str(exc.detail), []
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    set_rollback()
+    return Response(
+        problem_body(status=status, detail=detail, errors=errors),
+        status=status,
+        headers=headers,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PATH_PREFIX)
+
+
+def api_handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return problem_json_response(
+            status=413, detail="The request body is larger than this server accepts."
+        )
+    return problem_json_response(status=400, detail="The request could not be understood.")
+
+
+def api_handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception)
+    return problem_json_response(status=403, detail="You do not have permission to perform this action.")
+
+
+def api_handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)
+    return problem_json_response(status=404, detail="There is nothing at this address.")
+
+
+def api_handler500(request: HttpRequest) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.server_error(request)
+    return problem_json_response(
+        status=500, detail="The server failed to answer this request. It is safe to send it again."
+    )
+
+
+def api_not_found(request: HttpRequest, unmatched: str = "") -> HttpResponse:
+    """Catch-all route under /api/v2/: a problem document even when DEBUG shows HTML 404 pages."""
+    return api_handler404(request, Http404())

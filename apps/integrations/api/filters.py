@@ -1,0 +1,68 @@
+import datetime as dt
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from apps.integrations.api.parsing import datetime_parse
+from apps.visits.models import Event
+
+
+class OffsetDateTimeField(forms.Field):
+    """The same date-time rule as the request body: ISO 8601 with a UTC offset or Z."""
+
+    default_error_messages = {
+        "invalid": (
+            "Expected an ISO 8601 date-time with a UTC offset or Z, e.g. 2026-12-01T09:00:00Z "
+            "(in a URL, write + as %2B)."
+        )
+    }
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        parsed = datetime_parse(str(value))
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+class OffsetDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = OffsetDateTimeField
+
+
+class IdFilter(django_filters.Filter):
+    # Not NumberFilter: its DecimalField takes 1.5, and ids are integers.
+    field_class = forms.IntegerField
+
+
+class EventFilter(django_filters.FilterSet):
+    startsAfter = OffsetDateTimeFilter(
+        field_name="starts_at", lookup_expr="gte", label="Events starting at or after this time."
+    )
+    startsBefore = OffsetDateTimeFilter(
+        field_name="starts_at", lookup_expr="lt", label="Events starting before this time."
+    )
+    endsAfter = OffsetDateTimeFilter(
+        field_name="ends_at", lookup_expr="gt", label="Events ending after this time."
+    )
+    locationId = IdFilter(field_name="location_id", label="Events at this location.")
+    status = django_filters.ChoiceFilter(choices=Event.Status.choices, label="ACTIVE or CANCELLED.")
+    updatedSince = OffsetDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label="Events the portal changed at or after this time."
+    )
+    hostEmail = django_filters.CharFilter(
+        method="filter_host_email", label="Events hosted by this email (case-insensitive)."
+    )
+    search = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label="Events whose name contains this text."
+    )
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+
+    def filter_host_email(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        # Employee emails are stored lower-cased, so an exact match on the lowered value uses the index.
+        return queryset.filter(host__email=value.strip().lower())

@@ -1,0 +1,157 @@
+"""Output serializers of the read endpoints: the wire shape (camelCase) of what the selectors load.
+
+They only read attributes that the selectors prefetch, so rendering a page never queries per row.
+"""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
+from apps.visits.models import Event, Invitation
+from apps.visits.selectors import invitation_effective_custom_fields
+
+
+class CustomFieldValuesField(serializers.DictField):
+    """`{"<custom field id>": value}`; values are whatever JSON the field's type allows."""
+
+    child = serializers.JSONField()
+
+
+class PersonSerializer(serializers.ModelSerializer[Employee]):
+    firstName = serializers.CharField(source="first_name")
+    lastName = serializers.CharField(source="last_name")
+    phoneNumber = serializers.CharField(source="phone_number")
+
+    class Meta:
+        model = Employee
+        fields = ["email", "firstName", "lastName", "phoneNumber"]
+
+
+class AccessProfileRefSerializer(serializers.ModelSerializer[AccessProfile]):
+    partitionId = serializers.IntegerField(source="partition_id")
+    sourceId = serializers.CharField(source="source_id")
+
+    class Meta:
+        model = AccessProfile
+        fields = ["partitionId", "sourceId"]
+
+
+class InvitationSerializer(serializers.ModelSerializer[Invitation]):
+    sourceId = serializers.CharField(source="contact.source_id", allow_null=True)
+    email = serializers.CharField(source="contact.email")
+    firstName = serializers.CharField(source="contact.first_name")
+    lastName = serializers.CharField(source="contact.last_name")
+    companyName = serializers.CharField(source="contact.company_name")
+    customFields = CustomFieldValuesField(source="custom_fields")
+    accessProfiles = AccessProfileRefSerializer(source="access_profiles", many=True)
+    checkedInAt = serializers.DateTimeField(source="checked_in_at", allow_null=True)
+    checkedOutAt = serializers.DateTimeField(source="checked_out_at", allow_null=True)
+    effectiveCustomFields = serializers.SerializerMethodField(
+        help_text="The event's values merged with this guest's own (the guest's win)."
+    )
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "sourceId",
+            "email",
+            "firstName",
+            "lastName",
+            "companyName",
+            "language",
+            "customFields",
+            "accessProfiles",
+            "status",
+            "checkedInAt",
+            "checkedOutAt",
+            "effectiveCustomFields",
+        ]
+
+    @extend_schema_field({"type": "object", "additionalProperties": {}})
+    def get_effectiveCustomFields(self, invitation: Invitation) -> dict[str, Any]:
+        return invitation_effective_custom_fields(invitation=invitation)
+
+
+class EventSerializer(serializers.ModelSerializer[Event]):
+    sourceId = serializers.CharField(source="source_id")
+    startsAt = serializers.DateTimeField(source="starts_at")
+    endsAt = serializers.DateTimeField(source="ends_at")
+    locationId = serializers.IntegerField(source="location_id")
+    entranceId = serializers.IntegerField(source="entrance_id", allow_null=True)
+    host = PersonSerializer()
+    creator = PersonSerializer(allow_null=True)
+    invitations = InvitationSerializer(many=True, help_text="Every guest, removed ones as CANCELLED.")
+    customFields = CustomFieldValuesField(source="custom_fields")
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(
+        source="updated_at", help_text="When the portal last changed this event."
+    )
+    sourceUpdatedAt = serializers.DateTimeField(
+        source="source_updated_at",
+        allow_null=True,
+        help_text="The newest `updatedAt` a sync sent for this event (the out-of-order guard compares it).",
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "sourceId",
+            "name",
+            "description",
+            "startsAt",
+            "endsAt",
+            "locationId",
+            "entranceId",
+            "host",
+            "creator",
+            "invitations",
+            "customFields",
+            "status",
+            "createdAt",
+            "updatedAt",
+            "sourceUpdatedAt",
+        ]
+
+
+class EntranceSerializer(serializers.ModelSerializer[Entrance]):
+    class Meta:
+        model = Entrance
+        fields = ["id", "name"]
+
+
+class LocationSerializer(serializers.ModelSerializer[Location]):
+    entrances = EntranceSerializer(many=True)
+
+    class Meta:
+        model = Location
+        fields = ["id", "name", "address", "timezone", "entrances"]
+
+
+class CustomFieldSerializer(serializers.ModelSerializer[CustomField]):
+    type = serializers.ChoiceField(source="field_type", choices=CustomField.FieldType.choices)
+    options = serializers.ListField(
+        child=serializers.CharField(), help_text="The allowed values of a SELECT field."
+    )
+
+    class Meta:
+        model = CustomField
+        fields = ["id", "name", "type", "scope", "options"]
+
+
+class AccessProfileSerializer(serializers.ModelSerializer[AccessProfile]):
+    sourceId = serializers.CharField(source="source_id")
+
+    class Meta:
+        model = AccessProfile
+        fields = ["sourceId", "name"]
+
+
+class AccessPartitionSerializer(serializers.ModelSerializer[AccessPartition]):
+    profiles = AccessProfileSerializer(many=True)
+
+    class Meta:
+        model = AccessPartition
+        fields = ["id", "name", "profiles"]

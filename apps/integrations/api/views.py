@@ -1,0 +1,214 @@
+"""The /api/v2/ views: authorize, parse, call a selector or the engine, render. Nothing else lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.directory.models import AccessPartition, CustomField, Location
+from apps.directory.selectors import access_partition_list, custom_field_list_active, location_list_active
+from apps.integrations.api import schema
+from apps.integrations.api.errors import ProblemError, ProblemField
+from apps.integrations.api.filters import EventFilter
+from apps.integrations.api.pagination import CursorPage, EventCursorPage
+from apps.integrations.api.parsing import IGNORE_MISSING_INVITATIONS_PARAM, sync_request_parse
+from apps.integrations.api.serializers import (
+    AccessPartitionSerializer,
+    CustomFieldSerializer,
+    EventSerializer,
+    LocationSerializer,
+)
+from apps.integrations.models import Integration
+from apps.visits.models import Event
+from apps.visits.selectors import event_get_by_source_id, event_list
+from apps.visits.sync.results import EventSyncResult
+
+
+def _integration(request: Request) -> Integration:
+    # IsIntegration has already ensured this; the view only needs it typed.
+    return cast(Integration, request.auth)
+
+
+def _body_read(request: Request) -> bytes:
+    """The raw body, refusing one over the configured size with a 413 before and while reading it."""
+    limit = settings.SYNC_MAX_BODY_BYTES
+    too_large = ProblemError(
+        status=413,
+        detail=f"The request body is larger than the {limit} bytes this server accepts.",
+    )
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise too_large
+    try:
+        # Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE (set from the same setting) while reading.
+        body = request.body
+    except RequestDataTooBig:
+        raise too_large from None
+    if len(body) > limit:
+        raise too_large
+    return body
+
+
+def sync_results_render(results: Sequence[EventSyncResult]) -> dict[str, Any]:
+    """The engine's results on the wire; plain dicts, as a serializer per result would cost more."""
+    return {
+        "events": [
+            {
+                "sourceId": result.source_id,
+                "status": str(result.status),
+                "id": result.id,
+                "action": str(result.action) if result.action is not None else None,
+                # Error fields stay relative to their event, as the engine gives them.
+                "errors": [{"field": error.field, "message": error.message} for error in result.errors],
+            }
+            for result in results
+        ]
+    }
+
+
+class EventsView(generics.ListAPIView):
+    """GET lists the integration's events; PUT synchronizes events and their guests."""
+
+    serializer_class = EventSerializer
+    pagination_class = EventCursorPage
+    filterset_class = EventFilter
+
+    def get_queryset(self) -> QuerySet[Event]:
+        return event_list(integration=_integration(self.request))
+
+    @extend_schema(
+        operation_id="events_list",
+        summary="List the integration's events",
+        description="Active and cancelled events of the calling integration, oldest start first.",
+        responses={200: EventSerializer(many=True), **schema.READ_PROBLEMS},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="events_sync",
+        summary="Synchronize events and invitations",
+        description=(
+            "Creates, updates or cancels each event by its `sourceId`. One result per event, in "
+            "request order; an event with an error status changes nothing, the others proceed."
+        ),
+        parameters=[
+            OpenApiParameter(
+                IGNORE_MISSING_INVITATIONS_PARAM,
+                OpenApiTypes.BOOL,
+                OpenApiParameter.QUERY,
+                description=(
+                    "`true`: guests missing from a sent `invitations` list are kept (remove one with "
+                    "`deletedAt`). `false` (default): the sent list is the whole guest list. Also `1`/`0`."
+                ),
+            )
+        ],
+        request=schema.EventsSyncSerializer,
+        responses={
+            200: schema.EventsSyncResultsSerializer,
+            **schema.problem_responses(
+                {
+                    400: "Malformed body or query; every offending field is listed in `errors`.",
+                    401: "Missing, unknown or revoked token.",
+                    403: "`agentToken` is not the authenticated integration's.",
+                    413: "Too many events, or a body over the size limit.",
+                }
+            ),
+        },
+    )
+    def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        integration = _integration(request)
+        sync_request = sync_request_parse(
+            body=_body_read(request), query=request.query_params, max_events=settings.SYNC_MAX_EVENTS
+        )
+        if sync_request.agent_token != integration.agent_token:
+            raise ProblemError(
+                status=403,
+                detail="The agentToken does not belong to the integration of this token.",
+                errors=[ProblemField(field="agentToken", message="Not your integration's agentToken.")],
+            )
+        from apps.visits.sync import events_sync  # hoisted to the top once the engine lands
+
+        results = events_sync(
+            integration=integration,
+            events=sync_request.events,
+            ignore_missing_invitations=sync_request.ignore_missing_invitations,
+        )
+        return Response(sync_results_render(results))
+
+
+class EventDetailView(generics.RetrieveAPIView):
+    serializer_class = EventSerializer
+
+    @extend_schema(
+        operation_id="events_retrieve",
+        summary="One event by its sourceId",
+        description="The event as last written, plus the portal's view of it and of each guest.",
+        responses={
+            200: EventSerializer,
+            **schema.problem_responses(
+                {401: "Missing, unknown or revoked token.", 404: "The integration has no such event."}
+            ),
+        },
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self) -> Event:
+        event = event_get_by_source_id(
+            integration=_integration(self.request), source_id=self.kwargs["sourceId"]
+        )
+        if event is None:
+            # Another integration's event answers exactly like one that does not exist.
+            raise ProblemError(status=404, detail="This integration has no event with this sourceId.")
+        return event
+
+
+@extend_schema(
+    summary="Active locations and their entrances",
+    responses={200: LocationSerializer(many=True), **schema.READ_PROBLEMS},
+)
+class LocationsView(generics.ListAPIView):
+    serializer_class = LocationSerializer
+    pagination_class = CursorPage
+    filter_backends: list[type] = []
+
+    def get_queryset(self) -> QuerySet[Location]:
+        return location_list_active()
+
+
+@extend_schema(
+    summary="Active custom fields",
+    responses={200: CustomFieldSerializer(many=True), **schema.READ_PROBLEMS},
+)
+class CustomFieldsView(generics.ListAPIView):
+    serializer_class = CustomFieldSerializer
+    pagination_class = CursorPage
+    filter_backends: list[type] = []
+
+    def get_queryset(self) -> QuerySet[CustomField]:
+        return custom_field_list_active()
+
+
+@extend_schema(
+    summary="Access partitions and their profiles",
+    responses={200: AccessPartitionSerializer(many=True), **schema.READ_PROBLEMS},
+)
+class AccessPartitionsView(generics.ListAPIView):
+    serializer_class = AccessPartitionSerializer
+    pagination_class = CursorPage
+    filter_backends: list[type] = []
+
+    def get_queryset(self) -> QuerySet[AccessPartition]:
+        return access_partition_list()
