@@ -25,19 +25,29 @@ def _new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def integration_create(*, name: str) -> IssuedToken:
+def _token_assign(integration: Integration) -> str:
     token = _new_token()
-    integration = Integration.objects.create(
-        name=name, token_hash=token_hash(token), token_prefix=token[:10], agent_token=uuid.uuid4()
-    )
+    integration.token_hash = token_hash(token)
+    integration.token_prefix = token[:10]
+    return token
+
+
+def integration_create(*, name: str) -> IssuedToken:
+    return integration_save_new(integration=Integration(name=name, agent_token=uuid.uuid4()))
+
+
+def integration_save_new(*, integration: Integration) -> IssuedToken:
+    """Save an integration built elsewhere (the admin's form) with a freshly issued token."""
+    if integration.pk is not None:
+        raise ValueError("integration_save_new only saves new integrations; rotate an existing one's token.")
+    token = _token_assign(integration)
+    integration.save()
     return IssuedToken(integration=integration, token=token)
 
 
 @transaction.atomic
 def integration_rotate_token(*, integration: Integration) -> IssuedToken:
-    token = _new_token()
-    integration.token_hash = token_hash(token)
-    integration.token_prefix = token[:10]
+    token = _token_assign(integration)
     integration.save(update_fields=["token_hash", "token_prefix", "updated_at"])
     return IssuedToken(integration=integration, token=token)
 

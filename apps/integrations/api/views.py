@@ -29,7 +29,7 @@ from apps.integrations.api.serializers import (
 from apps.integrations.models import Integration
 from apps.visits.models import Event
 from apps.visits.selectors import event_get_by_source_id, event_list
-from apps.visits.sync.results import EventSyncResult
+from apps.visits.sync import EventSyncResult, events_sync
 
 
 def _integration(request: Request) -> Integration:
@@ -138,8 +138,6 @@ class EventsView(generics.ListAPIView):
                 detail="The agentToken does not belong to the integration of this token.",
                 errors=[ProblemField(field="agentToken", message="Not your integration's agentToken.")],
             )
-        from apps.visits.sync import events_sync  # hoisted to the top once the engine lands
-
         results = events_sync(
             integration=integration,
             events=sync_request.events,

@@ -1,0 +1,66 @@
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from apps.integrations.models import Integration
+from tests.factories import EntranceFactory, IntegrationFactory, LocationFactory
+
+EVENTS_URL = "/api/v2/events"
+PROBLEM_JSON = "application/problem+json"
+
+
+class ApiClient:
+    """The test client speaking as one integration: bearer token, JSON bodies."""
+
+    def __init__(self, integration: Integration | None, token: str | None = None) -> None:
+        self.integration = integration
+        headers = {}
+        bearer = token if token is not None else getattr(integration, "plain_token", None)
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
+        self.client = Client(headers=headers)
+
+    def get(self, path: str, data: dict[str, Any] | None = None) -> Any:
+        return self.client.get(path, data)
+
+    def put_raw(self, body: bytes | str, query: str = "", **extra: Any) -> Any:
+        return self.client.put(f"{EVENTS_URL}{query}", body, content_type="application/json", **extra)
+
+    def put_events(self, events: list[Any], query: str = "", **body: Any) -> Any:
+        """PUT /events with this integration's agentToken unless the body gives another."""
+        payload = {"agentToken": str(self.integration.agent_token), "events": events, **body}
+        return self.put_raw(json.dumps(payload), query)
+
+
+@pytest.fixture
+def integration() -> Integration:
+    return IntegrationFactory(name="HR calendar")
+
+
+@pytest.fixture
+def api(integration: Integration) -> ApiClient:
+    return ApiClient(integration)
+
+
+@pytest.fixture
+def location():
+    return LocationFactory(name="Berlin HQ")
+
+
+@pytest.fixture
+def entrance(location):
+    return EntranceFactory(location=location, name="Main entrance")
+
+
+def assert_problem(response: Any, status: int, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The response is a problem document with this status (and exactly these errors, when given)."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM_JSON
+    body = response.json()
+    assert set(body) == {"type", "title", "status", "detail", "errors"}
+    assert body["status"] == status
+    if errors is not None:
+        assert body["errors"] == errors
+    return body
