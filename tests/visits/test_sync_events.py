@@ -182,7 +182,8 @@ def test_over_long_name_is_a_validation_error(integration, make_event):
 
 def test_naive_datetime_is_a_validation_error(integration, make_event):
     [result] = events_sync(
-        integration=integration, events=[make_event(starts_at=dt.datetime(2026, 12, 1, 9))]  # noqa: DTZ001 - naive on purpose
+        integration=integration,
+        events=[make_event(starts_at=dt.datetime(2026, 12, 1, 9))],  # noqa: DTZ001 - naive on purpose
     )
 
     assert (result.status, result.errors) == (

@@ -1,0 +1,56 @@
+"""Parallel syncs with overlapping sourceIds on the real PostgreSQL: no duplicates, no 5xx-worthy errors."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from apps.directory.models import Employee
+from apps.visits.models import Contact, Event, Invitation
+from apps.visits.sync import PersonInput, events_sync
+from tests.visits.conftest import guest
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+WORKERS = 6
+ROUNDS = 4
+
+
+def test_parallel_overlapping_syncs_never_duplicate_rows(integration, make_event):
+    # Every worker sends the same events, guests and hosts in a different order, several times.
+    def events_for(worker: int):
+        events = [
+            make_event(
+                f"shared-{i}",
+                host=PersonInput(email=f"host{i % 3}@example.com", first_name=f"W{worker}"),
+                invitations=[guest(f"guest-{(i + k) % 8}") for k in range(4)],
+            )
+            for i in range(10)
+        ]
+        return events[worker % 10 :] + events[: worker % 10]
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(WORKERS)
+
+    def work(worker: int) -> None:
+        try:
+            barrier.wait()
+            for _ in range(ROUNDS):
+                results = events_sync(integration=integration, events=events_for(worker))
+                assert {r.status for r in results} == {"SUCCESS"}, results
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Event.objects.count() == 10
+    assert Contact.objects.count() == 8
+    assert Employee.objects.count() == 3
+    assert Invitation.objects.count() == 40
+    assert Invitation.objects.filter(status="INVITED").count() == 40
