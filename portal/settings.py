@@ -96,6 +96,16 @@ LOGIN_URL = "admin:login"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Visitor Portal <visits@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A hung SMTP server must not hold a worker forever; a timeout is retried like any transient failure.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Outbox delivery: attempts per message (transient failures only), exponential backoff between them.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_BACKOFF_SECONDS = env.int("OUTBOX_RETRY_BACKOFF_SECONDS", default=60)
+OUTBOX_RETRY_BACKOFF_MAX_SECONDS = env.int("OUTBOX_RETRY_BACKOFF_MAX_SECONDS", default=3600)
+# The relay re-enqueues pending rows older than this (younger ones are still on their way via on_commit)
+# and marks rows stuck in SENDING for longer than the stale limit as failed.
+OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=60)
+OUTBOX_SENDING_STALE_SECONDS = env.int("OUTBOX_SENDING_STALE_SECONDS", default=900)
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -107,6 +117,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# `celery -A portal beat`: hands committed outbox rows that never reached the broker to the workers.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {
+        "task": "apps.notifications.tasks.outbox_relay_run",
+        "schedule": env.float("OUTBOX_RELAY_INTERVAL_SECONDS", default=60.0),
+    },
+}
 
 # --- Sync API ------------------------------------------------------------------------------------
 SYNC_MAX_EVENTS = env.int("SYNC_MAX_EVENTS", default=1000)

@@ -16,7 +16,11 @@ class OutboxMessage(TimeStampedModel):
 
     class Status(models.TextChoices):
         PENDING = "PENDING", "Pending"
+        # Claimed by one task run; only that run may send it (see services.outbox_message_send).
+        SENDING = "SENDING", "Sending"
         SENT = "SENT", "Sent"
+        # Nothing to send: the recipient has no email address, or a later change superseded the message.
+        SKIPPED = "SKIPPED", "Skipped"
         FAILED = "FAILED", "Failed"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -35,6 +39,11 @@ class OutboxMessage(TimeStampedModel):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the current (or last) delivery attempt claimed the row; a row stuck in SENDING long after
+    # it was claimed belongs to a worker that died mid-send.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set after a transient failure: the relay leaves the row alone until then (backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,0 +1,302 @@
+"""Composition of the emails owed by outbox rows: text and HTML bodies, QR code, calendar file.
+
+Everything is rendered from the current state of the event, invitation, contact, location, entrance and
+host; an outbox row contributes only its kind and its payload (the calendar SEQUENCE, or the guests a
+host confirmation lists).
+"""
+
+import datetime as dt
+import email.message
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.utils import formataddr, make_msgid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
+
+from apps.notifications.ics import CalendarMethod, invitation_calendar_render
+from apps.notifications.models import OutboxMessage
+from apps.notifications.qr import qr_png_render
+from apps.visits.models import Event, Invitation, Language
+
+# Guest languages the portal has translations for; every other language is written in English.
+EMAIL_LANGUAGES: dict[str, str] = {Language.EN: "en", Language.DE: "de", Language.CS: "cs"}
+
+_GUEST_TEMPLATES = {
+    OutboxMessage.Kind.INVITATION: "emails/invitation",
+    OutboxMessage.Kind.UPDATE: "emails/update",
+    OutboxMessage.Kind.CANCELLATION: "emails/cancellation",
+}
+
+
+def email_language(*, language: str) -> str:
+    """The Django language code an email for a guest with this portal language code is written in."""
+    return EMAIL_LANGUAGES.get(language, "en")
+
+
+@dataclass(frozen=True, slots=True)
+class InlineImage:
+    content_id: str  # without the angle brackets, as referenced by `cid:` in the HTML
+    filename: str
+    content: bytes
+    subtype: str = "png"
+
+
+class EmailWithInlineImages(EmailMultiAlternatives):
+    """An email whose HTML body shows images carried in the message itself.
+
+    The images go next to the HTML part in a multipart/related part (RFC 2387), which is where Gmail,
+    Outlook, Apple Mail and Thunderbird all resolve `cid:` references; Django itself only knows
+    attachments in multipart/mixed.
+    """
+
+    def __init__(self, *args, inline_images: Sequence[InlineImage] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.inline_images = list(inline_images)
+
+    def message(self, *args, **kwargs):
+        msg = super().message(*args, **kwargs)
+        if self.inline_images and not _html_part_relate(msg, self.inline_images):
+            raise ValueError("Inline images need an HTML alternative to belong to.")
+        return msg
+
+
+def _html_part_relate(container, images: Sequence[InlineImage]) -> bool:
+    """Turn the text/html part inside `container` into multipart/related holding it and `images`."""
+    if isinstance(container, email.message.MIMEPart):
+        # Django 6's modern email API: the part converts itself into multipart/related in place.
+        for part in container.walk():
+            if part.get_content_type() == "text/html":
+                for image in images:
+                    part.add_related(
+                        image.content,
+                        maintype="image",
+                        subtype=image.subtype,
+                        cid=f"<{image.content_id}>",
+                        disposition="inline",
+                        filename=image.filename,
+                    )
+                return True
+        return False
+    # Django 5.2's legacy MIME classes: swap the HTML part for a related container by hand.
+    if not container.is_multipart():
+        return False
+    children = container.get_payload()
+    for index, part in enumerate(children):
+        if part.is_multipart():
+            if _html_part_relate(part, images):
+                return True
+        elif part.get_content_type() == "text/html":
+            related = MIMEMultipart("related")
+            related.attach(part)
+            for image in images:
+                mime_image = MIMEImage(image.content, _subtype=image.subtype)
+                mime_image.add_header("Content-ID", f"<{image.content_id}>")
+                mime_image.add_header("Content-Disposition", "inline", filename=image.filename)
+                related.attach(mime_image)
+            children[index] = related
+            return True
+    return False
+
+
+def _utc_offset(value: dt.datetime) -> str:
+    minutes = int(value.utcoffset().total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def _day_format(value: dt.datetime) -> str:
+    return pgettext("weekday and date", "%(weekday)s, %(date)s") % {
+        "weekday": date_format(value, "l"),
+        "date": date_format(value, "DATE_FORMAT"),
+    }
+
+
+def event_when_format(*, event: Event) -> str:
+    """When the event is, in its location's time zone with the offset shown, in the active language."""
+    zone = zoneinfo.ZoneInfo(event.location.timezone)
+    start = event.starts_at.astimezone(zone)
+    end = event.ends_at.astimezone(zone)
+    if start.date() == end.date():
+        span = gettext("%(date)s, %(start)s – %(end)s") % {  # noqa: RUF001 - a typographic range dash
+            "date": _day_format(start),
+            "start": date_format(start, "TIME_FORMAT"),
+            "end": date_format(end, "TIME_FORMAT"),
+        }
+    else:
+        span = gettext("%(start_date)s, %(start)s – %(end_date)s, %(end)s") % {  # noqa: RUF001
+            "start_date": _day_format(start),
+            "start": date_format(start, "TIME_FORMAT"),
+            "end_date": _day_format(end),
+            "end": date_format(end, "TIME_FORMAT"),
+        }
+    # An event across a daylight-saving change shows both offsets, so neither time is ambiguous.
+    offset = _utc_offset(start)
+    if _utc_offset(end) != offset:
+        offset = f"{offset} → {_utc_offset(end)}"
+    return f"{span} ({zone.key}, {offset})"
+
+
+def _event_date(event: Event) -> str:
+    return date_format(event.starts_at.astimezone(zoneinfo.ZoneInfo(event.location.timezone)), "DATE_FORMAT")
+
+
+def _event_context(event: Event) -> dict:
+    host = event.host
+    return {
+        "event_name": event.name,
+        "event_description": event.description,
+        "when": event_when_format(event=event),
+        "location_name": event.location.name,
+        "location_address": event.location.address,
+        "entrance_name": event.entrance.name if event.entrance_id else "",
+        "host_name": host.full_name or host.email,
+        "host_email": host.email,
+    }
+
+
+def _email_domain() -> str:
+    return urlsplit(settings.PORTAL_BASE_URL).hostname or "visitor-portal"
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    # Template tags leave stray blank lines at the ends of the text body; mail clients show them.
+    text = render_to_string(f"{template}.txt", context).strip() + "\n"
+    return text, render_to_string(f"{template}.html", context)
+
+
+def _person_address(name: str, address: str) -> str:
+    # Django encodes non-ASCII display names; quoting keeps commas in names from splitting the address.
+    return formataddr((name, address)) if name else address
+
+
+def guest_email_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
+    invitation: Invitation = message.invitation
+    event = invitation.event
+    guest = invitation.contact
+    sequence = int(message.payload.get("sequence", invitation.sequence))
+    is_cancellation = message.kind == OutboxMessage.Kind.CANCELLATION
+
+    with translation.override(email_language(language=invitation.language)):
+        context = {
+            **_event_context(event),
+            "language_code": translation.get_language(),
+            "guest_name": guest.full_name or guest.email,
+            "event_cancelled": event.status == Event.Status.CANCELLED,
+        }
+        images: list[InlineImage] = []
+        if not is_cancellation:
+            # The QR carries the opaque invitation token, never a database id, so it cannot be guessed.
+            qr_cid = make_msgid(idstring="qr", domain=_email_domain())[1:-1]
+            images.append(
+                InlineImage(
+                    content_id=qr_cid,
+                    filename="qr-code.png",
+                    content=qr_png_render(payload=invitation.token),
+                )
+            )
+            context.update({"qr_cid": qr_cid, "check_in_code": invitation.token})
+        subject = {
+            OutboxMessage.Kind.INVITATION: gettext("Invitation: %(event)s, %(date)s"),
+            OutboxMessage.Kind.UPDATE: gettext("Updated: %(event)s, %(date)s"),
+            OutboxMessage.Kind.CANCELLATION: gettext("Cancelled: %(event)s, %(date)s"),
+        }[message.kind] % {"event": event.name, "date": _event_date(event)}
+        context["subject"] = subject
+        text, html = _render(_GUEST_TEMPLATES[message.kind], context)
+        method = CalendarMethod.CANCEL if is_cancellation else CalendarMethod.REQUEST
+        ics = invitation_calendar_render(invitation=invitation, sequence=sequence, method=method)
+
+    mail = EmailWithInlineImages(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[_person_address(guest.full_name, guest.email)],
+        reply_to=[_person_address(event.host.full_name, event.host.email)],
+        headers={"Auto-Submitted": "auto-generated"},
+        inline_images=images,
+    )
+    mail.attach_alternative(html, "text/html")
+    mail.attach("cancel.ics" if is_cancellation else "invite.ics", ics, "text/calendar")
+    return mail
+
+
+def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
+    event = message.event
+    host = message.employee
+    wanted = [*message.payload.get("invited", []), *message.payload.get("removed", [])]
+    invitations = {
+        invitation.pk: invitation
+        for invitation in Invitation.objects.filter(pk__in=wanted).select_related("contact")
+    }
+
+    def guests(key: str) -> list[str]:
+        names = []
+        for invitation_id in message.payload.get(key, []):
+            invitation = invitations.get(invitation_id)
+            if invitation is None:
+                continue
+            contact = invitation.contact
+            name = contact.full_name or contact.email
+            names.append(f"{name} ({contact.company_name})" if contact.company_name else name)
+        return names
+
+    # Hosts have no language of their own in the portal: they get the portal's default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            **_event_context(event),
+            "language_code": translation.get_language(),
+            "host_name": host.full_name or host.email,
+            "integration_name": event.integration.name if event.integration_id else "",
+            "invited": guests("invited"),
+            "removed": guests("removed"),
+        }
+        subject = gettext("Guest list changed: %(event)s, %(date)s") % {
+            "event": event.name,
+            "date": _event_date(event),
+        }
+        context["subject"] = subject
+        text, html = _render("emails/host_summary", context)
+
+    mail = EmailWithInlineImages(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[_person_address(host.full_name, host.email)],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    mail.attach_alternative(html, "text/html")
+    return mail
+
+
+def outbox_message_skip_reason(*, message: OutboxMessage) -> str:
+    """Why this row must not be sent (empty when it should be)."""
+    if message.kind == OutboxMessage.Kind.HOST_SUMMARY:
+        return "" if message.employee.email else "The host has no email address."
+    invitation = message.invitation
+    if not invitation.contact.email:
+        return "The guest has no email address."
+    no_longer_invited = (
+        invitation.status == Invitation.Status.CANCELLED or invitation.event.status == Event.Status.CANCELLED
+    )
+    # Rows are delivered independently, so a late one can describe a state that no longer holds;
+    # sending it would contradict the message the guest got (or is about to get) for the newer change.
+    if message.kind != OutboxMessage.Kind.CANCELLATION and no_longer_invited:
+        return "Superseded: the guest is no longer invited (a cancellation was recorded)."
+    if message.kind == OutboxMessage.Kind.CANCELLATION and not no_longer_invited:
+        return "Superseded: the guest was invited again."
+    return ""
+
+
+def outbox_message_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
+    if message.kind == OutboxMessage.Kind.HOST_SUMMARY:
+        return host_summary_compose(message=message)
+    return guest_email_compose(message=message)
