@@ -25,7 +25,7 @@ BOOTSTRAP_PYTHON ?= $(shell \
 # `make run` is the local demo: debug mode, the SQLite file in the project folder, and Celery tasks
 # in-process after commit (an empty broker URL), whatever the shell or a .env file says.
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 CELERY_BROKER_URL=
-HOST_PORT := 127.0.0.1:8000
+HOST_PORT ?= 127.0.0.1:8000
 
 .PHONY: help venv run test lint bench worker clean
 
