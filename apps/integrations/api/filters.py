@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 
-from apps.integrations.api.parsing import datetime_parse
+from apps.integrations.api.parsing import MAX_ID, datetime_parse
 from apps.visits.models import Event
 
 
@@ -15,7 +15,7 @@ class OffsetDateTimeField(forms.Field):
     default_error_messages = {
         "invalid": (
             "Expected an ISO 8601 date-time with a UTC offset or Z, e.g. 2026-12-01T09:00:00Z "
-            "(in a URL, write + as %2B)."
+            "(in a URL, percent-encode the +)."
         )
     }
 
@@ -35,6 +35,10 @@ class OffsetDateTimeFilter(django_filters.IsoDateTimeFilter):
 class IdFilter(django_filters.Filter):
     # Not NumberFilter: its DecimalField takes 1.5, and ids are integers.
     field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Bounded like the id columns: a bigger number would fail the query instead of matching nothing.
+        super().__init__(*args, min_value=-MAX_ID, max_value=MAX_ID, **kwargs)
 
 
 class EventFilter(django_filters.FilterSet):

@@ -21,7 +21,7 @@ from apps.visits.sync.inputs import UNSET, AccessProfileInput, EventInput, Invit
 IGNORE_MISSING_INVITATIONS_PARAM = "ignoreMissingInvitations"
 _FLAG_VALUES = {"true": True, "1": True, "false": False, "0": False}
 # The database's id columns are signed 64-bit: a larger number can name nothing and would not fit a query.
-_MAX_ID = 2**63 - 1
+MAX_ID = 2**63 - 1
 
 _MSG_STRING = "Expected a string."
 _MSG_INTEGER = "Expected an integer."
@@ -109,8 +109,8 @@ class _Reader:
         if type(value) is not int:
             self.error(f"{path}.{key}", _MSG_INTEGER)
             return UNSET
-        if not -_MAX_ID <= value <= _MAX_ID:
-            self.error(f"{path}.{key}", f"Expected an integer between {-_MAX_ID} and {_MAX_ID}.")
+        if not -MAX_ID <= value <= MAX_ID:
+            self.error(f"{path}.{key}", f"Expected an integer between {-MAX_ID} and {MAX_ID}.")
             return UNSET
         return value
 

@@ -40,6 +40,9 @@ def _integration(request: Request) -> Integration:
 def _body_read(request: Request) -> bytes:
     """The raw body, refusing one over the configured size with a 413 before and while reading it."""
     limit = settings.SYNC_MAX_BODY_BYTES
+    if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None:
+        # Normally the same value; if someone set Django's lower, that is the one that bites.
+        limit = min(limit, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     too_large = ProblemError(
         status=413,
         detail=f"The request body is larger than the {limit} bytes this server accepts.",
@@ -51,7 +54,7 @@ def _body_read(request: Request) -> bytes:
     if declared > limit:
         raise too_large
     try:
-        # Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE (set from the same setting) while reading.
+        # Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE while reading (a body without Content-Length).
         body = request.body
     except RequestDataTooBig:
         raise too_large from None

@@ -1,0 +1,87 @@
+"""PUT /events that gets through: the engine's results rendered in request order."""
+
+import datetime as dt
+
+import pytest
+
+from apps.visits.models import Event
+from tests.visits.conftest import db_state
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event_json(location):
+    def build(source_id="meeting-456", **fields):
+        return {
+            "sourceId": source_id,
+            "name": "Board meeting",
+            "startsAt": "2026-12-01T09:00:00+01:00",
+            "endsAt": "2026-12-01T11:00:00+01:00",
+            "locationId": location.id,
+            "host": {"email": "ceo@example.com", "firstName": "Ada", "lastName": "Lovelace"},
+            **fields,
+        }
+
+    return build
+
+
+def test_results_come_one_per_event_in_request_order(api, event_json):
+    api.put_events([event_json("b")])
+
+    response = api.put_events([event_json("c"), event_json("b"), event_json("a")])
+
+    ids = dict(Event.objects.values_list("source_id", "id"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "events": [
+            {"sourceId": "c", "status": "SUCCESS", "id": ids["c"], "action": "created", "errors": []},
+            {"sourceId": "b", "status": "SUCCESS", "id": ids["b"], "action": "unchanged", "errors": []},
+            {"sourceId": "a", "status": "SUCCESS", "id": ids["a"], "action": "created", "errors": []},
+        ]
+    }
+
+
+def test_event_error_fields_stay_relative_to_the_event(api):
+    before = db_state()
+
+    response = api.put_events([{"sourceId": "meeting-456", "description": "No name, no time"}])
+
+    assert response.json() == {
+        "events": [
+            {
+                "sourceId": "meeting-456",
+                "status": "ERROR_MISSING_REQUIRED_FIELDS",
+                "id": None,
+                "action": None,
+                "errors": [
+                    {"field": "name", "message": "name is required to create an event."},
+                    {"field": "startsAt", "message": "startsAt is required to create an event."},
+                    {"field": "endsAt", "message": "endsAt is required to create an event."},
+                    {"field": "locationId", "message": "locationId is required to create an event."},
+                    {"field": "host.email", "message": "host.email is required to create an event."},
+                ],
+            }
+        ]
+    }
+    assert db_state() == before
+
+
+def test_times_with_offsets_are_stored_as_the_same_instant(api, event_json):
+    api.put_events([event_json(startsAt="2026-12-01T09:00:00+01:00", endsAt="2026-12-01T05:30:00-05:00")])
+
+    event = Event.objects.get()
+    assert (event.starts_at, event.ends_at) == (
+        dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 1, 10, 30, tzinfo=dt.UTC),
+    )
+
+
+def test_null_clears_and_absent_keeps_over_http(api, event_json, entrance):
+    api.put_events([event_json(description="Quarterly review", entranceId=entrance.id)])
+
+    api.put_events([{"sourceId": "meeting-456", "description": None}])
+
+    event = Event.objects.get()
+    assert (event.name, event.description, event.entrance) == ("Board meeting", "", entrance)
