@@ -168,6 +168,10 @@ def test_unknown_source_id_is_404(api):
     assert_problem(api.get("/api/v2/events/never-sent"), 404, errors=[])
 
 
+def test_source_id_with_a_nul_character_is_404(api):
+    assert_problem(api.get("/api/v2/events/meeting%00456"), 404, errors=[])
+
+
 def test_source_id_with_a_slash_is_found(api, make_event):
     event = make_event("calendar/2026/meeting 456")
 

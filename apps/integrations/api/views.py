@@ -167,9 +167,11 @@ class EventDetailView(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_object(self) -> Event:
-        event = event_get_by_source_id(
-            integration=_integration(self.request), source_id=self.kwargs["sourceId"]
-        )
+        source_id = self.kwargs["sourceId"]
+        # No sourceId holds a NUL (the parser refuses them), and PostgreSQL refuses to even compare one.
+        event = None
+        if "\x00" not in source_id:
+            event = event_get_by_source_id(integration=_integration(self.request), source_id=source_id)
         if event is None:
             # Another integration's event answers exactly like one that does not exist.
             raise ProblemError(status=404, detail="This integration has no event with this sourceId.")
