@@ -92,7 +92,7 @@ bench: $(STAMP)
 
 worker: $(STAMP)
 	@# Asks the settings, so a broker configured in .env counts too.
-	@$(MANAGE) shell -c 'import sys; from django.conf import settings; sys.exit(not settings.CELERY_BROKER_URL)' || { \
+	@$(MANAGE) shell -v 0 -c 'import sys; from django.conf import settings; sys.exit(not settings.CELERY_BROKER_URL)' || { \
 	  echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without it tasks run in-process." >&2; exit 1; }
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO
 
