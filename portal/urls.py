@@ -1,9 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from apps.integrations.api.errors import api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v2/", include("apps.integrations.api.urls")),
+    # Any other address under /api/ is a JSON 404, even where DEBUG would show an HTML page.
+    re_path(r"^api/", api_not_found),
 ]
 
 # Problem documents (JSON) for /api/ paths; every other path gets Django's default pages.

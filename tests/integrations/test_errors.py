@@ -23,10 +23,11 @@ def test_unknown_api_path_is_a_404_problem(path):
     }
 
 
-def test_unknown_api_v2_path_is_a_problem_even_with_debug(settings):
+@pytest.mark.parametrize("path", ["/api/v2/nothing-here", "/api/v1/events"])
+def test_unknown_api_path_is_a_problem_even_with_debug(settings, path):
     settings.DEBUG = True
 
-    assert_problem(Client().get("/api/v2/nothing-here"), 404)
+    assert_problem(Client().get(path), 404)
 
 
 def test_pages_outside_the_api_keep_djangos_html_404():
@@ -60,6 +61,23 @@ def test_server_error_in_a_view_is_a_500_problem(integration, monkeypatch):
     body = assert_problem(client.get("/api/v2/locations"), 500, errors=[])
 
     assert body["detail"] == "The server failed to answer this request. It is safe to send it again."
+
+
+def test_server_error_is_a_problem_even_with_debug(integration, monkeypatch, settings):
+    settings.DEBUG = True
+    monkeypatch.setattr(views, "location_list_active", lambda: 1 / 0)
+    client = ApiClient(integration)
+    client.client.raise_request_exception = False
+
+    assert_problem(client.get("/api/v2/locations"), 500, errors=[])
+
+
+def test_server_error_reaches_djangos_error_reporting(integration, monkeypatch):
+    monkeypatch.setattr(views, "location_list_active", lambda: 1 / 0)
+
+    # The test client re-raises what Django's got_request_exception signal reports.
+    with pytest.raises(ZeroDivisionError):
+        ApiClient(integration).get("/api/v2/locations")
 
 
 def test_server_error_in_the_engine_is_a_500_problem(integration, location, monkeypatch):

@@ -1,9 +1,9 @@
 """RFC 9457 problem documents: the one shape every non-2xx answer from /api/ takes.
 
-DRF views reach `problem_exception_handler`; what fails before or outside a DRF view (an unknown URL, an
-uncaught server error, a body over Django's size limit) reaches the `api_handler*` views, which
-`portal/urls.py` installs as Django's error handlers and which answer problem documents for /api/ paths
-only, leaving the rest of the site to Django's defaults.
+DRF views reach `problem_exception_handler`, for client errors and server errors alike; what fails before
+or outside a DRF view (an unknown URL, a body over Django's size limit) reaches the `api_handler*` views,
+which `portal/urls.py` installs as Django's error handlers and which answer problem documents for /api/
+paths only, leaving the rest of the site to Django's defaults.
 """
 
 from __future__ import annotations
@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
+from django.core import signals
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.log import log_response
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+SERVER_ERROR_DETAIL = "The server failed to answer this request. It is safe to send it again."
 API_PATH_PREFIX = "/api/"
 
 # Fixed here rather than taken from HTTPStatus, whose phrases change between Python versions (413).
@@ -109,8 +113,8 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         exc = ProblemError(status=413, detail="The request body is larger than this server accepts.")
 
     if not isinstance(exc, exceptions.APIException):
-        # Not a client's doing: Django logs it and answers 500 through `api_handler500`.
-        return None
+        # With DEBUG_PROPAGATE_EXCEPTIONS, Django's own handling re-raises it, as the setting asks.
+        return None if settings.DEBUG_PROPAGATE_EXCEPTIONS else _server_error(exc, context)
 
     status = exc.status_code
     if isinstance(exc, ProblemError):
@@ -132,6 +136,32 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         headers=headers,
         content_type=PROBLEM_CONTENT_TYPE,
     )
+
+
+def _server_error(exc: Exception, context: Mapping[str, Any]) -> Response:
+    """A bug, not a client's doing: reported as Django reports one, answered as a problem document.
+
+    Left to Django, DEBUG (as in `make run`) would answer an HTML traceback page.
+    """
+    request = context["request"]
+    django_request = getattr(request, "_request", request)
+    # What Django itself does with an uncaught exception: error reporters and the test client hear of it.
+    signals.got_request_exception.send(sender=None, request=django_request)
+    set_rollback()
+    response = Response(
+        problem_body(status=500, detail=SERVER_ERROR_DETAIL),
+        status=500,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+    log_response(
+        "%s: %s",
+        "Internal Server Error",
+        django_request.path,
+        response=response,
+        request=django_request,
+        exception=exc,
+    )
+    return response
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -163,11 +193,9 @@ def api_handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
 def api_handler500(request: HttpRequest) -> HttpResponse:
     if not _is_api(request):
         return defaults.server_error(request)
-    return problem_json_response(
-        status=500, detail="The server failed to answer this request. It is safe to send it again."
-    )
+    return problem_json_response(status=500, detail=SERVER_ERROR_DETAIL)
 
 
-def api_not_found(request: HttpRequest, unmatched: str = "") -> HttpResponse:
-    """Catch-all route under /api/v2/: a problem document even when DEBUG shows HTML 404 pages."""
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Catch-all route for /api/: a problem document even where DEBUG would show an HTML 404 page."""
     return api_handler404(request, Http404())

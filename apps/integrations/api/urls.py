@@ -1,9 +1,8 @@
-from django.urls import path, re_path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from apps.integrations.api import views
-from apps.integrations.api.errors import api_not_found
 
 # The schema and its browsable docs are public: they describe the API, they reveal no data.
 _public = {"authentication_classes": [], "permission_classes": [AllowAny]}
@@ -16,6 +15,4 @@ urlpatterns = [
     path("access-partitions", views.AccessPartitionsView.as_view(), name="api-access-partitions"),
     path("schema", SpectacularAPIView.as_view(**_public), name="api-schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api-schema", **_public), name="api-docs"),
-    # Last: any other address under /api/v2/ is a problem document, even where DEBUG would show HTML.
-    re_path(r"^(?P<unmatched>.*)$", api_not_found),
 ]
