@@ -229,40 +229,55 @@ def guest_email_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
     return mail
 
 
-def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
-    event = message.event
-    host = message.employee
-    wanted = [*message.payload.get("invited", []), *message.payload.get("removed", [])]
-    invitations = {
-        invitation.pk: invitation
-        for invitation in Invitation.objects.filter(pk__in=wanted).select_related("contact")
-    }
+def _guest_label(invitation: Invitation) -> str:
+    contact = invitation.contact
+    name = contact.full_name or contact.email
+    return f"{name} ({contact.company_name})" if contact.company_name else name
 
-    def guests(key: str) -> list[str]:
-        names = []
-        for invitation_id in message.payload.get(key, []):
+
+def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
+    """One confirmation for everything a sync changed on the host's guest lists, grouped by event."""
+    host = message.employee
+    invited_ids = message.payload.get("invited", [])
+    removed_ids = message.payload.get("removed", [])
+    invitations = Invitation.objects.select_related(
+        "contact", "event__location", "event__entrance", "event__host"
+    ).in_bulk([*invited_ids, *removed_ids])
+    # Events in the order the payload first names them; the row's own event leads.
+    groups: dict[int, dict] = {message.event_id: {"event": message.event, "invited": [], "removed": []}}
+    for key, ids in (("invited", invited_ids), ("removed", removed_ids)):
+        for invitation_id in ids:
             invitation = invitations.get(invitation_id)
-            if invitation is None:
+            if invitation is None:  # deleted since; nothing left to name
                 continue
-            contact = invitation.contact
-            name = contact.full_name or contact.email
-            names.append(f"{name} ({contact.company_name})" if contact.company_name else name)
-        return names
+            group = groups.setdefault(
+                invitation.event_id, {"event": invitation.event, "invited": [], "removed": []}
+            )
+            group[key].append(_guest_label(invitation))
+    groups = {event_id: group for event_id, group in groups.items() if group["invited"] or group["removed"]}
+    lead = message.event
 
     # Hosts have no language of their own in the portal: they get the portal's default language.
     with translation.override(settings.LANGUAGE_CODE):
         context = {
-            **_event_context(event),
             "language_code": translation.get_language(),
             "host_name": host.full_name or host.email,
-            "integration_name": event.integration.name if event.integration_id else "",
-            "invited": guests("invited"),
-            "removed": guests("removed"),
+            "integration_name": lead.integration.name if lead.integration_id else "",
+            "events": [
+                {**_event_context(group["event"]), "invited": group["invited"], "removed": group["removed"]}
+                for group in groups.values()
+            ],
         }
-        subject = gettext("Guest list changed: %(event)s, %(date)s") % {
-            "event": event.name,
-            "date": _event_date(event),
-        }
+        if len(groups) > 1:
+            subject = gettext("Guest lists changed: %(event)s and %(count)s more") % {
+                "event": lead.name,
+                "count": len(groups) - 1,
+            }
+        else:
+            subject = gettext("Guest list changed: %(event)s, %(date)s") % {
+                "event": lead.name,
+                "date": _event_date(lead),
+            }
         context["subject"] = subject
         text, html = _render("emails/host_summary", context)
 

@@ -10,7 +10,13 @@ import pytest
 from apps.notifications.models import OutboxMessage
 from apps.notifications.tasks import outbox_message_deliver
 from apps.visits.models import Event, Invitation
-from tests.factories import ContactFactory, IntegrationFactory, InvitationFactory, OutboxMessageFactory
+from tests.factories import (
+    ContactFactory,
+    EventFactory,
+    IntegrationFactory,
+    InvitationFactory,
+    OutboxMessageFactory,
+)
 from tests.notifications.conftest import ENDS, STARTS, calendar_event, ics, mime, qr_payloads
 
 pytestmark = pytest.mark.django_db
@@ -282,7 +288,67 @@ def test_host_confirmation_lists_invited_and_removed_guests(event, mailoutbox):
         ["Ada Lovelace <ada@example.com>"],
         "Guest list changed: Board meeting, Dec. 3, 2030",
     )
-    assert "HR calendar has changed the guest list of Board meeting.\n" in sent.body
-    assert "2 guests invited:\n- Grace Hopper (Acme)\n- Alan Turing\n" in sent.body
-    assert "1 guest removed:\n- Ken Thompson (Acme)\n" in sent.body
+    assert sent.body == (
+        "Hello Ada Lovelace,\n\n"
+        "HR calendar has changed the guest list of your events:\n\n"
+        "What: Board meeting\n"
+        "When: Tuesday, Dec. 3, 2030, 9 a.m. – 11 a.m. (Europe/Berlin, UTC+01:00)\n"
+        "Where: Head office, Unter den Linden 1, 10117 Berlin\n"
+        "Entrance: North gate\n"
+        "2 guests invited:\n"
+        "- Grace Hopper (Acme)\n"
+        "- Alan Turing\n"
+        "1 guest removed:\n"
+        "- Ken Thompson (Acme)\n\n"
+        "Each guest has been sent their own email.\n"
+    )
     assert sent.attachments == []
+
+
+def test_host_confirmation_groups_guests_of_several_events(event, mailoutbox):
+    other = EventFactory(
+        name="Lunch", host=event.host, location=event.location, starts_at=STARTS, ends_at=ENDS
+    )
+    first = InvitationFactory(event=event, contact=ContactFactory(first_name="Grace", last_name="Hopper"))
+    second = InvitationFactory(event=other, contact=ContactFactory(first_name="Alan", last_name="Turing"))
+
+    deliver(
+        OutboxMessageFactory(
+            kind=OutboxMessage.Kind.HOST_SUMMARY,
+            invitation=None,
+            event=event,
+            employee=event.host,
+            payload={"invited": [first.pk, second.pk], "removed": []},
+        )
+    )
+
+    [sent] = mailoutbox
+    [(html, _)] = sent.alternatives
+    assert sent.subject == "Guest lists changed: Board meeting and 1 more"
+    assert "What: Board meeting\n" in sent.body
+    assert "1 guest invited:\n- Grace Hopper (Acme)\n\nWhat: Lunch\n" in sent.body
+    assert sent.body.endswith(
+        "1 guest invited:\n- Alan Turing (Acme)\n\nEach guest has been sent their own email.\n"
+    )
+    assert "<li>Grace Hopper (Acme)</li>" in html
+    assert "<li>Alan Turing (Acme)</li>" in html
+
+
+def test_host_confirmation_follows_the_portal_language_with_its_plural_forms(event, mailoutbox, settings):
+    settings.LANGUAGE_CODE = "cs"
+    invited = InvitationFactory.create_batch(3, event=event, contact__company_name="")
+
+    deliver(
+        OutboxMessageFactory(
+            kind=OutboxMessage.Kind.HOST_SUMMARY,
+            invitation=None,
+            event=event,
+            employee=event.host,
+            payload={"invited": [i.pk for i in invited], "removed": []},
+        )
+    )
+
+    [sent] = mailoutbox
+    assert sent.subject == "Změna seznamu hostů: Board meeting, 3. prosince 2030"
+    assert "Seznam hostů vašich událostí se změnil:\n" in sent.body
+    assert "3 pozvaní hosté:\n" in sent.body

@@ -96,7 +96,7 @@ def test_host_confirmation_lists_the_three_invited_guests(sync):
     sent = sync(guests=three_guests())
 
     [confirmation] = [message for message in sent if message.to == ["Ada Lovelace <ceo@example.com>"]]
-    assert "HR calendar has changed the guest list of Board meeting.\n\n" in confirmation.body
+    assert "HR calendar has changed the guest list of your events:\n\n" in confirmation.body
     assert "3 guests invited:\n- Guest Alice\n- Guest Bob\n- Guest Carol\n" in confirmation.body
 
 
@@ -216,3 +216,24 @@ def test_changes_made_in_the_portal_send_no_host_confirmation(
 
     assert result.ok, result.errors
     assert [message.to for message in mailoutbox] == [["Guest Dave <dave@example.org>"]]
+
+
+def test_one_sync_of_two_events_sends_their_host_one_confirmation(
+    integration, location, django_capture_on_commit_callbacks, mailoutbox
+):
+    host = PersonInput(email=HOST, first_name="Ada", last_name="Lovelace")
+    common = {"starts_at": STARTS, "ends_at": ENDS, "location_id": location.id, "host": host}
+    events = [
+        EventInput(source_id="meeting-1", name="Board meeting", invitations=[guest("alice")], **common),
+        EventInput(source_id="lunch-1", name="Lunch", invitations=[guest("bob")], **common),
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        results = events_sync(integration=integration, events=events)
+
+    assert [result.ok for result in results] == [True, True]
+    assert by_recipient(mailoutbox) == [
+        ("alice@example.org", "Invitation: Board meeting, Dec. 3, 2030"),
+        ("bob@example.org", "Invitation: Lunch, Dec. 3, 2030"),
+        ("ceo@example.com", "Guest lists changed: Board meeting and 1 more"),
+    ]
