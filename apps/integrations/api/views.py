@@ -54,10 +54,10 @@ def _body_read(request: Request) -> bytes:
     if declared > limit:
         raise too_large
     try:
-        # Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE while reading (a body without Content-Length).
-        body = request.body
+        body = request.body  # Django checks DATA_UPLOAD_MAX_MEMORY_SIZE here as well
     except RequestDataTooBig:
         raise too_large from None
+    # A body sent without Content-Length (chunked, through ASGI) can only be measured once read.
     if len(body) > limit:
         raise too_large
     return body
