@@ -237,3 +237,24 @@ def test_one_sync_of_two_events_sends_their_host_one_confirmation(
         ("bob@example.org", "Invitation: Lunch, Dec. 3, 2030"),
         ("ceo@example.com", "Guest lists changed: Board meeting and 1 more"),
     ]
+
+
+def test_inviting_a_removed_guest_again_sends_a_new_invitation_for_the_same_calendar_entry(sync):
+    sync(guests=three_guests())
+    sync(guests=three_guests()[:2])
+
+    sent = sync(guests=three_guests())
+
+    carol = Invitation.objects.get(contact__email="carol@example.org")
+    [invitation] = [message for message in sent if message.to == ["Guest Carol <carol@example.org>"]]
+    entry = calendar_event(invitation)
+    assert by_recipient(sent) == [
+        ("carol@example.org", "Einladung: Board meeting, 3. Dezember 2030"),
+        ("ceo@example.com", "Guest list changed: Board meeting, Dec. 3, 2030"),
+    ]
+    assert (str(ics(invitation)["METHOD"]), str(entry["UID"]), entry["SEQUENCE"]) == (
+        "REQUEST",
+        f"invitation-{carol.pk}@127.0.0.1",
+        2,
+    )
+    assert qr_payloads(invitation) == [carol.token]
