@@ -79,15 +79,16 @@ class DemoCustomField:
     options: list[str] = field(default_factory=list)
 
 
-T, S = CustomField.FieldType, CustomField.Scope
+Type, Scope = CustomField.FieldType, CustomField.Scope
+# At least one text field per scope (the spec asks for it), plus other types so the demo shows them all.
 CUSTOM_FIELDS = [
-    DemoCustomField("Meeting room", T.TEXT, S.EVENT),
-    DemoCustomField("Catering", T.SELECT, S.EVENT, ["None", "Coffee and water", "Lunch"]),
-    DemoCustomField("Expected attendees", T.NUMBER, S.EVENT),
-    DemoCustomField("Licence plate", T.TEXT, S.INVITATION),
-    DemoCustomField("Needs parking", T.BOOLEAN, S.INVITATION),
-    DemoCustomField("Emergency contact phone", T.PHONE, S.INVITATION),
-    DemoCustomField("Note for reception", T.TEXT, S.BOTH),
+    DemoCustomField("Meeting room", Type.TEXT, Scope.EVENT),
+    DemoCustomField("Catering", Type.SELECT, Scope.EVENT, ["None", "Coffee and water", "Lunch"]),
+    DemoCustomField("Expected attendees", Type.NUMBER, Scope.EVENT),
+    DemoCustomField("Licence plate", Type.TEXT, Scope.INVITATION),
+    DemoCustomField("Needs parking", Type.BOOLEAN, Scope.INVITATION),
+    DemoCustomField("Emergency contact phone", Type.PHONE, Scope.INVITATION),
+    DemoCustomField("Note for reception", Type.TEXT, Scope.BOTH),
 ]
 
 PARTITION_NAME = "Berlin HQ doors"
