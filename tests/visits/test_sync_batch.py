@@ -96,10 +96,17 @@ def test_failure_while_applying_commits_nothing(integration, make_event, monkeyp
     events_sync(integration=integration, events=[make_event("kept", invitations=[guest("g1")])])
     before = db_state()
 
-    def explode(*args, **kwargs):
-        raise RuntimeError("disk full")
+    from apps.visits.sync import writing
 
-    monkeypatch.setattr(OutboxMessage.objects, "bulk_create", explode)
+    real_rows_insert = writing.rows_insert
+
+    def fail_on_outbox(*, model, **kwargs):
+        # The last write of the batch fails, after events, contacts and invitations were written.
+        if model is OutboxMessage:
+            raise RuntimeError("disk full")
+        return real_rows_insert(model=model, **kwargs)
+
+    monkeypatch.setattr(writing, "rows_insert", fail_on_outbox)
     with pytest.raises(RuntimeError):
         events_sync(
             integration=integration,

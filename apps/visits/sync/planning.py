@@ -15,7 +15,14 @@ from apps.visits.models import Event, Invitation, Language
 from apps.visits.sync import values as check
 from apps.visits.sync.inputs import UNSET, EventInput, InvitationInput, PersonInput
 from apps.visits.sync.results import EventSyncResult, FieldError, SyncAction, SyncStatus
-from apps.visits.sync.snapshot import ProfileKey, Snapshot, normalize_email
+from apps.visits.sync.snapshot import (
+    ContactRow,
+    EventRow,
+    InvitationRow,
+    ProfileKey,
+    Snapshot,
+    normalize_email,
+)
 
 # ("sid", source id) for a contact shared across events, ("pk", id) for an existing private contact,
 # ("new", n) for a private contact this batch creates.
@@ -59,7 +66,7 @@ Kind = OutboxMessage.Kind
 
 @dataclass
 class InvitationPlan:
-    existing: Invitation | None
+    existing: InvitationRow | None
     contact_ref: ContactRef
     language: str
     custom_fields: dict[str, Any]
@@ -83,7 +90,7 @@ class InvitationPlan:
 class EventPlan:
     index: int
     result: EventSyncResult
-    existing: Event | None = None
+    existing: EventRow | None = None
     values: dict[str, Any] = field(default_factory=dict)
     host_email: str = ""
     creator_email: str | None = None
@@ -322,7 +329,8 @@ class EventPlanner:
             )
             return None
         email = normalize_email(person.email)
-        if msg := check.email_problem(email):
+        # A stored employee's email was checked when it was stored.
+        if email not in self.snapshot.employees_by_email and (msg := check.email_problem(email)):
             problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", msg)
             return None
         overlay: dict[str, str] = {}
@@ -357,7 +365,7 @@ class EventPlanner:
         return True
 
     def _check_entrance(
-        self, event: EventInput, existing: Event | None, values: dict[str, Any], problems: _Problems
+        self, event: EventInput, existing: EventRow | None, values: dict[str, Any], problems: _Problems
     ) -> None:
         location_id = values["location_id"]
         if event.entrance_id is UNSET:
@@ -465,13 +473,13 @@ class EventPlanner:
         self,
         plan: EventPlan,
         items: list[InvitationInput],
-        current: list[Invitation],
+        current: list[InvitationRow],
         working: dict[int, InvitationPlan],
         new_plans: list[InvitationPlan],
         problems: _Problems,
     ) -> set[int]:
         by_source_id = {inv.contact.source_id: inv for inv in current if inv.contact.source_id is not None}
-        by_identity: dict[tuple[str, str, str], Invitation] = {}
+        by_identity: dict[tuple[str, str, str], InvitationRow] = {}
         for inv in current:
             if inv.contact.source_id is None:
                 c = inv.contact
@@ -531,7 +539,10 @@ class EventPlanner:
                     working[matched.id].cancel_reason = Invitation.CancelReason.REMOVED
                 continue
 
-            item_problems = self._check_contact_values(sent, path, problems)
+            stored = self.snapshot.contacts.get(source_id) if source_id is not None else None
+            if matched is not None:
+                stored = matched.contact
+            item_problems = self._check_contact_values(sent, stored, path, problems)
             if source_id is not None:
                 ref: ContactRef = ("sid", source_id)
                 if source_id not in self.snapshot.contacts and not (
@@ -588,14 +599,18 @@ class EventPlanner:
                 target.cancel_reason = Invitation.CancelReason.NONE
         return matched_ids
 
-    def _check_contact_values(self, sent: dict[str, str], path: str, problems: _Problems) -> bool:
+    def _check_contact_values(
+        self, sent: dict[str, str], stored: ContactRow | None, path: str, problems: _Problems
+    ) -> bool:
         found = False
         limits = {
             "first_name": ("firstName", check.MAX_PERSON_NAME),
             "last_name": ("lastName", check.MAX_PERSON_NAME),
             "company_name": ("companyName", check.MAX_COMPANY),
         }
-        if sent.get("email") and (msg := check.email_problem(sent["email"])):
+        email = sent.get("email")
+        # An email equal to the stored one was checked when it was stored.
+        if email and (stored is None or stored.email != email) and (msg := check.email_problem(email)):
             problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", msg)
             found = True
         for col, (wire, limit) in limits.items():
@@ -687,14 +702,14 @@ class EventPlanner:
             return self.snapshot.contacts_by_id.get(key)
         return None
 
-    def _existing_creator_email(self, existing: Event) -> str | None:
+    def _existing_creator_email(self, existing: EventRow) -> str | None:
         if existing.creator_id is None:
             return None
         creator = self.snapshot.employees_by_id.get(existing.creator_id)
         return creator.email if creator else None
 
     @staticmethod
-    def _keep(inv: Invitation, **changes: Any) -> InvitationPlan:
+    def _keep(inv: InvitationRow, **changes: Any) -> InvitationPlan:
         plan = InvitationPlan(
             existing=inv,
             contact_ref=("pk", inv.contact_id)
@@ -711,7 +726,7 @@ class EventPlanner:
         return plan
 
     @staticmethod
-    def _newest_updated_at(existing: Event | None, event: EventInput) -> dt.datetime | None:
+    def _newest_updated_at(existing: EventRow | None, event: EventInput) -> dt.datetime | None:
         stored = existing.source_updated_at if existing else None
         sent = event.updated_at if isinstance(event.updated_at, dt.datetime) else None
         if sent is None:

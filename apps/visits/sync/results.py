@@ -29,7 +29,7 @@ class SyncAction(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
-    # Relative to the event, e.g. "startsAt" or "invitations[2].email"; the API prefixes "events[i].".
+    # Relative to the event it belongs to, e.g. "startsAt" or "invitations[2].email".
     field: str
     message: str
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 
@@ -15,10 +17,65 @@ from apps.visits.sync.inputs import EventInput, PersonInput
 ProfileKey = tuple[int, str]
 
 
+# Plain rows instead of model instances: a large batch loads tens of thousands of them, and building
+# Django models costs several times more than these slotted dataclasses.
+@dataclass(slots=True)
+class ContactRow:
+    id: int
+    integration_id: int | None
+    source_id: str | None
+    email: str
+    first_name: str
+    last_name: str
+    company_name: str
+    created_at: dt.datetime
+
+
+@dataclass(slots=True)
+class InvitationRow:
+    id: int
+    event_id: int
+    contact_id: int
+    language: str
+    custom_fields: dict[str, Any]
+    status: str
+    cancel_reason: str
+    sequence: int
+    token: str
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    created_at: dt.datetime
+    contact: ContactRow
+
+
+@dataclass(slots=True)
+class EventRow:
+    id: int
+    integration_id: int | None
+    source_id: str
+    name: str
+    description: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    location_id: int
+    entrance_id: int | None
+    host_id: int
+    creator_id: int | None
+    custom_fields: dict[str, Any]
+    status: str
+    source_updated_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+EVENT_ROW_FIELDS = tuple(f for f in EventRow.__dataclass_fields__)
+CONTACT_ROW_FIELDS = tuple(f for f in ContactRow.__dataclass_fields__)
+INVITATION_ROW_FIELDS = tuple(f for f in InvitationRow.__dataclass_fields__ if f != "contact")
+
+
 @dataclass
 class Snapshot:
-    events: dict[str, Event] = field(default_factory=dict)
-    invitations: dict[int, list[Invitation]] = field(default_factory=dict)
+    events: dict[str, EventRow] = field(default_factory=dict)
+    invitations: dict[int, list[InvitationRow]] = field(default_factory=dict)
     invitation_profiles: dict[int, frozenset[ProfileKey]] = field(default_factory=dict)
     locations: dict[int, Location] = field(default_factory=dict)
     entrance_locations: dict[int, int] = field(default_factory=dict)
@@ -28,9 +85,9 @@ class Snapshot:
     custom_fields: dict[str, CustomField] = field(default_factory=dict)
     partitions: set[int] = field(default_factory=set)
     profiles: dict[ProfileKey, int] = field(default_factory=dict)
-    contacts: dict[str, Contact] = field(default_factory=dict)
+    contacts: dict[str, ContactRow] = field(default_factory=dict)
     # Contacts of the loaded invitations, by id (the private ones are only reachable this way).
-    contacts_by_id: dict[int, Contact] = field(default_factory=dict)
+    contacts_by_id: dict[int, ContactRow] = field(default_factory=dict)
 
 
 @dataclass
@@ -82,16 +139,24 @@ def snapshot_load(*, integration: Integration | None, events: list[EventInput]) 
     refs = _collect(events)
     snap = Snapshot()
     if refs.source_ids:
-        snap.events = {
-            e.source_id: e
-            for e in Event.objects.filter(integration=integration, source_id__in=refs.source_ids)
-        }
+        rows = Event.objects.filter(integration=integration, source_id__in=refs.source_ids).values_list(
+            *EVENT_ROW_FIELDS
+        )
+        snap.events = {row.source_id: row for row in (EventRow(*values) for values in rows)}
     event_ids = [e.id for e in snap.events.values()]
     if event_ids:
-        grouped: dict[int, list[Invitation]] = defaultdict(list)
-        for inv in Invitation.objects.filter(event_id__in=event_ids).select_related("contact").order_by("id"):
+        grouped: dict[int, list[InvitationRow]] = defaultdict(list)
+        n = len(INVITATION_ROW_FIELDS)
+        rows = (
+            Invitation.objects.filter(event_id__in=event_ids)
+            .order_by("id")
+            .values_list(*INVITATION_ROW_FIELDS, *(f"contact__{f}" for f in CONTACT_ROW_FIELDS))
+        )
+        for values in rows:
+            contact = snap.contacts_by_id.get(values[2]) or ContactRow(*values[n:])
+            snap.contacts_by_id[contact.id] = contact
+            inv = InvitationRow(*values[:n], contact=contact)
             grouped[inv.event_id].append(inv)
-            snap.contacts_by_id[inv.contact_id] = inv.contact
         snap.invitations = dict(grouped)
         profiles: dict[int, set[ProfileKey]] = defaultdict(set)
         through = Invitation.access_profiles.through.objects.filter(invitation__event_id__in=event_ids)
@@ -136,9 +201,12 @@ def snapshot_load(*, integration: Integration | None, events: list[EventInput]) 
                 partition_id__in=refs.partition_ids, source_id__in=refs.profile_source_ids
             ).values_list("id", "partition_id", "source_id")
         }
-    if refs.contact_source_ids:
-        snap.contacts = {
-            c.source_id: c
-            for c in Contact.objects.filter(integration=integration, source_id__in=refs.contact_source_ids)
-        }
+    # Contacts already reached through the loaded invitations need no second look-up.
+    snap.contacts = {c.source_id: c for c in snap.contacts_by_id.values() if c.source_id is not None}
+    unseen_contacts = refs.contact_source_ids - snap.contacts.keys()
+    if unseen_contacts:
+        rows = Contact.objects.filter(
+            integration=integration, source_id__in=refs.contact_source_ids
+        ).values_list(*CONTACT_ROW_FIELDS)
+        snap.contacts = {row.source_id: row for row in (ContactRow(*values) for values in rows)}
     return snap

@@ -9,10 +9,11 @@ key and in a sorted order, so concurrent batches wait for each other instead of 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models
 
+from apps.core.bulk import rows_insert
 from apps.directory.models import AccessProfile, Employee
 from apps.integrations.models import Integration
 from apps.notifications.models import OutboxMessage
@@ -27,19 +28,9 @@ from apps.visits.sync.planning import (
     EventPlan,
     InvitationPlan,
 )
-from apps.visits.sync.snapshot import ProfileKey, Snapshot
+from apps.visits.sync.snapshot import ContactRow, ProfileKey, Snapshot
 
-M = TypeVar("M", bound=models.Model)
-
-
-def _upsert_by_pk(model: type[M], rows: list[M], update_fields: list[str]) -> None:
-    if rows:
-        model.objects.bulk_create(
-            sorted(rows, key=lambda row: row.pk),
-            update_conflicts=True,
-            unique_fields=["id"],
-            update_fields=[*update_fields, "updated_at"],
-        )
+Row = dict[str, Any]
 
 
 def plans_apply(*, integration: Integration | None, plans: list[EventPlan], snapshot: Snapshot) -> None:
@@ -50,9 +41,19 @@ def plans_apply(*, integration: Integration | None, plans: list[EventPlan], snap
     contact_ids = _write_contacts(integration, accepted, snapshot)
     profile_ids = _write_access_profiles(accepted, snapshot)
     _write_events(integration, accepted, employee_ids)
-    invitation_rows = _write_invitations(accepted, contact_ids)
-    _write_invitation_profiles(invitation_rows, profile_ids)
+    invitation_ids = _write_invitations(accepted, contact_ids)
+    _write_invitation_profiles(invitation_ids, profile_ids)
     _write_outbox(integration, accepted, employee_ids)
+
+
+def _upsert_by_pk(model: type[models.Model], rows: list[Row], update_fields: list[str]) -> None:
+    if rows:
+        rows_insert(
+            model=model,
+            rows=sorted(rows, key=lambda row: row["id"]),
+            conflict_fields=["id"],
+            update_fields=update_fields,
+        )
 
 
 def _write_employees(plans: list[EventPlan], snapshot: Snapshot) -> dict[str, int]:
@@ -65,27 +66,33 @@ def _write_employees(plans: list[EventPlan], snapshot: Snapshot) -> dict[str, in
             desired[email].update(overlay)  # within one request, the last occurrence wins
 
     ids = {email: employee.id for email, employee in snapshot.employees_by_email.items()}
-    rows = []
+    rows: list[Row] = []
     for email in sorted(desired):
         known = snapshot.employees_by_email.get(email)
         if known is None or any(getattr(known, col) != value for col, value in desired[email].items()):
-            rows.append(Employee(email=email, **desired[email]))
+            rows.append({"email": email, **desired[email]})
     if rows:
         # Upsert on the email: another request creating the same employee meanwhile is simply updated.
-        Employee.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["email"],
-            update_fields=[*EMPLOYEE_COLUMNS, "updated_at"],
+        pks = rows_insert(
+            model=Employee, rows=rows, conflict_fields=["email"], update_fields=list(EMPLOYEE_COLUMNS)
         )
-        ids.update({row.email: row.pk for row in rows})
+        ids.update({row["email"]: pk for row, pk in zip(rows, pks, strict=True)})
     return ids
+
+
+def _known_contact(ref: ContactRef, snapshot: Snapshot) -> ContactRow | None:
+    kind, key = ref
+    if kind == "sid":
+        return snapshot.contacts.get(key)
+    if kind == "pk":
+        return snapshot.contacts_by_id.get(key)
+    return None
 
 
 def _write_contacts(
     integration: Integration | None, plans: list[EventPlan], snapshot: Snapshot
 ) -> dict[ContactRef, int]:
-    known_by_pk = snapshot.contacts_by_id
+    integration_id = integration.pk if integration else None
     desired: dict[ContactRef, dict[str, str]] = {}
     for plan in plans:
         for ref, overlay in plan.contact_overlays:
@@ -95,54 +102,45 @@ def _write_contacts(
             desired[ref].update(overlay)
 
     ids: dict[ContactRef, int] = {("sid", sid): c.id for sid, c in snapshot.contacts.items()}
-    ids.update({("pk", pk): pk for pk in known_by_pk})
-    shared_new: list[Contact] = []
-    private_new: list[tuple[ContactRef, Contact]] = []
-    changed: list[Contact] = []
+    ids.update({("pk", pk): pk for pk in snapshot.contacts_by_id})
+    shared_new: list[Row] = []
+    private_new: list[tuple[ContactRef, Row]] = []
+    changed: list[Row] = []
     for ref in sorted(desired, key=lambda r: (r[0], str(r[1]))):
         values = desired[ref]
         known = _known_contact(ref, snapshot)
         if known is not None:
             if any(getattr(known, col) != value for col, value in values.items()):
                 changed.append(
-                    Contact(
-                        id=known.id,
-                        integration_id=known.integration_id,
-                        source_id=known.source_id,
-                        created_at=known.created_at,
+                    {
+                        "id": known.id,
+                        "integration_id": known.integration_id,
+                        "source_id": known.source_id,
+                        "created_at": known.created_at,
                         **values,
-                    )
+                    }
                 )
         elif ref[0] == "sid":
-            shared_new.append(Contact(integration=integration, source_id=ref[1], **values))
+            shared_new.append({"integration_id": integration_id, "source_id": ref[1], **values})
         else:
-            private_new.append((ref, Contact(integration=integration, source_id=None, **values)))
+            private_new.append((ref, {"integration_id": integration_id, "source_id": None, **values}))
 
     if shared_new:
-        if integration is not None:
-            Contact.objects.bulk_create(
-                shared_new,
-                update_conflicts=True,
-                unique_fields=["integration", "source_id"],
-                update_fields=[*CONTACT_COLUMNS, "updated_at"],
-            )
-        else:
-            Contact.objects.bulk_create(shared_new)
-        ids.update({("sid", row.source_id): row.pk for row in shared_new})
+        # Another request may create the same shared contact meanwhile: upsert on its natural key.
+        # Portal-made contacts have no integration, and NULLs never conflict, so theirs are plain inserts.
+        shared = integration_id is not None
+        pks = rows_insert(
+            model=Contact,
+            rows=shared_new,
+            conflict_fields=["integration", "source_id"] if shared else (),
+            update_fields=list(CONTACT_COLUMNS) if shared else (),
+        )
+        ids.update({("sid", row["source_id"]): pk for row, pk in zip(shared_new, pks, strict=True)})
     if private_new:
-        Contact.objects.bulk_create([row for _, row in private_new])
-        ids.update({ref: row.pk for ref, row in private_new})
+        pks = rows_insert(model=Contact, rows=[row for _, row in private_new])
+        ids.update({ref: pk for (ref, _), pk in zip(private_new, pks, strict=True)})
     _upsert_by_pk(Contact, changed, list(CONTACT_COLUMNS))
     return ids
-
-
-def _known_contact(ref: ContactRef, snapshot: Snapshot) -> Contact | None:
-    kind, key = ref
-    if kind == "sid":
-        return snapshot.contacts.get(key)
-    if kind == "pk":
-        return snapshot.contacts_by_id.get(key)
-    return None
 
 
 def _write_access_profiles(plans: list[EventPlan], snapshot: Snapshot) -> dict[ProfileKey, int]:
@@ -155,13 +153,13 @@ def _write_access_profiles(plans: list[EventPlan], snapshot: Snapshot) -> dict[P
     unseen = sorted(wanted - ids.keys())
     if unseen:
         # Profiles the portal has not seen are created on first use; a concurrent creator is fine.
-        AccessProfile.objects.bulk_create(
-            [AccessProfile(partition_id=p, source_id=s) for p, s in unseen], ignore_conflicts=True
+        rows_insert(
+            model=AccessProfile,
+            rows=[{"partition_id": p, "source_id": s} for p, s in unseen],
+            ignore_conflicts=True,
         )
-        partitions = {p for p, _ in unseen}
-        source_ids = {s for _, s in unseen}
         for pk, partition_id, source_id in AccessProfile.objects.filter(
-            partition_id__in=partitions, source_id__in=source_ids
+            partition_id__in={p for p, _ in unseen}, source_id__in={s for _, s in unseen}
         ).values_list("id", "partition_id", "source_id"):
             ids[(partition_id, source_id)] = pk
     return ids
@@ -170,98 +168,100 @@ def _write_access_profiles(plans: list[EventPlan], snapshot: Snapshot) -> dict[P
 def _write_events(
     integration: Integration | None, plans: list[EventPlan], employee_ids: dict[str, int]
 ) -> None:
-    new_rows: list[tuple[EventPlan, Event]] = []
-    changed: list[Event] = []
+    new_rows: list[tuple[EventPlan, Row]] = []
+    changed: list[Row] = []
     for plan in plans:
         host_id = employee_ids[plan.host_email]
         creator_id = employee_ids[plan.creator_email] if plan.creator_email else None
         existing = plan.existing
         if existing is None:
-            row = Event(
-                integration=integration,
-                source_id=plan.result.source_id,
-                host_id=host_id,
-                creator_id=creator_id,
+            row = {
+                "integration_id": integration.pk if integration else None,
+                "source_id": plan.result.source_id,
+                "host_id": host_id,
+                "creator_id": creator_id,
                 **plan.values,
-            )
+            }
             new_rows.append((plan, row))
         elif plan.event_changed or existing.host_id != host_id or existing.creator_id != creator_id:
             changed.append(
-                Event(
-                    id=existing.id,
-                    integration_id=existing.integration_id,
-                    source_id=existing.source_id,
-                    created_at=existing.created_at,
-                    host_id=host_id,
-                    creator_id=creator_id,
+                {
+                    "id": existing.id,
+                    "integration_id": existing.integration_id,
+                    "source_id": existing.source_id,
+                    "created_at": existing.created_at,
+                    "host_id": host_id,
+                    "creator_id": creator_id,
                     **plan.values,
-                )
+                }
             )
     if new_rows:
-        Event.objects.bulk_create([row for _, row in new_rows])
-        for plan, row in new_rows:
-            plan.result.id = row.pk
+        pks = rows_insert(model=Event, rows=[row for _, row in new_rows])
+        for (plan, _), pk in zip(new_rows, pks, strict=True):
+            plan.result.id = pk
     _upsert_by_pk(Event, changed, [*EVENT_COLUMNS, "host_id", "creator_id"])
 
 
 def _write_invitations(
     plans: list[EventPlan], contact_ids: dict[ContactRef, int]
-) -> list[tuple[InvitationPlan, Invitation]]:
-    """Writes new and changed invitations; returns every planned invitation with its row (pk set)."""
-    new_rows: list[tuple[InvitationPlan, Invitation]] = []
-    changed: list[Invitation] = []
-    all_rows: list[tuple[InvitationPlan, Invitation]] = []
+) -> list[tuple[InvitationPlan, int]]:
+    """Writes new and changed invitations; returns every planned invitation with its id."""
+    new_rows: list[tuple[InvitationPlan, Row]] = []
+    changed: list[Row] = []
     for plan in plans:
         for inv in plan.invitations:
             values = {col: getattr(inv, col) for col in INVITATION_COLUMNS}
-            if inv.existing is None:
-                row = Invitation(event_id=plan.result.id, contact_id=contact_ids[inv.contact_ref], **values)
-                new_rows.append((inv, row))
-            else:
-                row = inv.existing
-                if inv.row_changed:
-                    changed.append(
-                        Invitation(
-                            id=row.id,
-                            event_id=row.event_id,
-                            contact_id=row.contact_id,
-                            token=row.token,
-                            checked_in_at=row.checked_in_at,
-                            checked_out_at=row.checked_out_at,
-                            created_at=row.created_at,
-                            **values,
-                        )
-                    )
-            all_rows.append((inv, row))
+            row = inv.existing
+            if row is None:
+                new_rows.append(
+                    (inv, {"event_id": plan.result.id, "contact_id": contact_ids[inv.contact_ref], **values})
+                )
+            elif inv.row_changed:
+                changed.append(
+                    {
+                        "id": row.id,
+                        "event_id": row.event_id,
+                        "contact_id": row.contact_id,
+                        "token": row.token,
+                        "checked_in_at": row.checked_in_at,
+                        "checked_out_at": row.checked_out_at,
+                        "created_at": row.created_at,
+                        **values,
+                    }
+                )
     if new_rows:
-        Invitation.objects.bulk_create([row for _, row in new_rows])
-        for inv, row in new_rows:
-            inv.row_pk = row.pk
+        pks = rows_insert(model=Invitation, rows=[row for _, row in new_rows])
+        for (inv, _), pk in zip(new_rows, pks, strict=True):
+            inv.row_pk = pk
     _upsert_by_pk(Invitation, changed, list(INVITATION_COLUMNS))
-    return all_rows
+    return [
+        (inv, inv.existing.id if inv.existing else inv.row_pk) for plan in plans for inv in plan.invitations
+    ]
 
 
 def _write_invitation_profiles(
-    rows: list[tuple[InvitationPlan, Invitation]], profile_ids: dict[ProfileKey, int]
+    rows: list[tuple[InvitationPlan, int]], profile_ids: dict[ProfileKey, int]
 ) -> None:
     through = Invitation.access_profiles.through
-    replaced = [row.pk for inv, row in rows if inv.profiles is not None and inv.existing is not None]
-    links = [
-        through(invitation_id=row.pk, accessprofile_id=profile_ids[key])
-        for inv, row in rows
-        if inv.profiles
-        for key in sorted(inv.profiles)
-    ]
+    replaced = [pk for inv, pk in rows if inv.profiles is not None and inv.existing is not None]
     if replaced:
         through.objects.filter(invitation_id__in=replaced).delete()
-    if links:
-        through.objects.bulk_create(links)
+    rows_insert(
+        model=through,
+        rows=[
+            {"invitation_id": pk, "accessprofile_id": profile_ids[key]}
+            for inv, pk in rows
+            if inv.profiles
+            for key in sorted(inv.profiles)
+        ],
+    )
 
 
 def _write_outbox(
     integration: Integration | None, plans: list[EventPlan], employee_ids: dict[str, int]
 ) -> None:
-    messages: list[OutboxMessage] = []
+    kind = OutboxMessage.Kind
+    messages: list[Row] = []
     # One confirmation per host per request, for changes an external system made on the host's behalf.
     summaries: dict[int, dict[str, Any]] = defaultdict(
         lambda: {"event_id": None, "invited": [], "removed": []}
@@ -271,32 +271,27 @@ def _write_outbox(
         for inv in plan.invitations:
             if inv.message is None:
                 continue
-            invitation_id = inv.existing.pk if inv.existing else inv.row_pk
+            invitation_id = inv.existing.id if inv.existing else inv.row_pk
             messages.append(
-                OutboxMessage(
-                    kind=inv.message,
-                    event_id=plan.result.id,
-                    invitation_id=invitation_id,
-                    payload={"sequence": inv.sequence},
-                )
+                {
+                    "kind": inv.message,
+                    "event_id": plan.result.id,
+                    "invitation_id": invitation_id,
+                    "payload": {"sequence": inv.sequence},
+                }
             )
-            if integration is not None and inv.message in (
-                OutboxMessage.Kind.INVITATION,
-                OutboxMessage.Kind.CANCELLATION,
-            ):
+            if integration is not None and inv.message in (kind.INVITATION, kind.CANCELLATION):
                 summary = summaries[host_id]
                 summary["event_id"] = summary["event_id"] or plan.result.id
-                key = "invited" if inv.message == OutboxMessage.Kind.INVITATION else "removed"
-                summary[key].append(invitation_id)
+                summary["invited" if inv.message == kind.INVITATION else "removed"].append(invitation_id)
     for host_id, summary in summaries.items():
         messages.append(
-            OutboxMessage(
-                kind=OutboxMessage.Kind.HOST_SUMMARY,
-                event_id=summary["event_id"],
-                employee_id=host_id,
-                payload={"invited": summary["invited"], "removed": summary["removed"]},
-            )
+            {
+                "kind": kind.HOST_SUMMARY,
+                "event_id": summary["event_id"],
+                "employee_id": host_id,
+                "payload": {"invited": summary["invited"], "removed": summary["removed"]},
+            }
         )
     if messages:
-        OutboxMessage.objects.bulk_create(messages)
-        outbox_dispatch_on_commit(message_ids=[m.pk for m in messages])
+        outbox_dispatch_on_commit(message_ids=rows_insert(model=OutboxMessage, rows=messages))
