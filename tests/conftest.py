@@ -38,3 +38,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(autouse=True)
 def _email_backend(settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Deliver in-process in every test but the real-worker ones, even where CI configures a broker.
+
+    With CELERY_BROKER_URL set, `.delay()` would otherwise queue tasks in Redis for a worker that these
+    tests do not start, and leave them there for the next run.
+    """
+    from portal.celery import app as celery_app
+
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = previous

@@ -9,31 +9,12 @@ import zxingcpp
 from icalendar import Calendar
 from PIL import Image
 
-from portal.celery import app as celery_app
 from tests.factories import EmployeeFactory, EntranceFactory, EventFactory, InvitationFactory, LocationFactory
 from tests.notifications.backends import RaisingEmailBackend
 
 # Tuesday 3 December 2030, 09:00 to 11:00 in Berlin (CET, UTC+01:00).
 STARTS = dt.datetime(2030, 12, 3, 8, 0, tzinfo=dt.UTC)
 ENDS = STARTS + dt.timedelta(hours=2)
-
-
-@pytest.fixture(autouse=True)
-def _celery_in_process(request):
-    """Deliver in-process in every test but the real-worker ones, even where CI configures a broker.
-
-    With CELERY_BROKER_URL set, `.delay()` would otherwise queue the task in Redis for a worker that
-    these tests do not start.
-    """
-    if request.node.get_closest_marker("redis"):
-        yield
-        return
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture

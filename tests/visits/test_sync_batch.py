@@ -166,6 +166,11 @@ def batch(make_event, prefix: str, size: int, *, name: str = "Meeting", guests: 
 
 @pytest.mark.parametrize("phase", ["create", "resend", "update", "delete"])
 def test_query_count_does_not_grow_with_the_batch(integration, make_event, phase):
+    if connection.vendor == "sqlite" and connection.features.max_query_params < 32766:
+        # Django 5.2 assumes SQLite's old 999-parameter limit and splits large statements; Django 6
+        # reads the real limit. CI runs this on PostgreSQL, where no splitting happens.
+        pytest.skip("this SQLite build makes Django split large statements")
+
     def run(prefix: str, size: int) -> int:
         events = batch(make_event, prefix, size)
         if phase != "create":
