@@ -25,6 +25,11 @@ RELAY_BATCH_SIZE = 500
 RESENDABLE_STATUSES = (OutboxMessage.Status.FAILED, OutboxMessage.Status.SKIPPED)
 
 
+# A sync of 1,000 events owes some 10,000 messages; the request hands them to the broker in chunks and
+# a worker fans each chunk out to one task per message (which keeps retries per message).
+DISPATCH_CHUNK_SIZE = 500
+
+
 def outbox_dispatch_on_commit(*, message_ids: Sequence[int]) -> None:
     """Hand outbox rows to Celery once the surrounding transaction has committed (the one way we do it)."""
     ids = list(message_ids)
@@ -32,10 +37,10 @@ def outbox_dispatch_on_commit(*, message_ids: Sequence[int]) -> None:
         return
 
     def _enqueue() -> None:
-        from apps.notifications.tasks import outbox_message_deliver
+        from apps.notifications.tasks import outbox_messages_fan_out
 
-        for message_id in ids:
-            outbox_message_deliver.delay(message_id=message_id)
+        for start in range(0, len(ids), DISPATCH_CHUNK_SIZE):
+            outbox_messages_fan_out.delay(message_ids=ids[start : start + DISPATCH_CHUNK_SIZE])
 
     transaction.on_commit(_enqueue)
 

@@ -18,6 +18,13 @@ def outbox_message_deliver(self, message_id: int) -> str:
 
 
 @shared_task(ignore_result=True)
+def outbox_messages_fan_out(message_ids: list[int]) -> int:
+    for message_id in message_ids:
+        outbox_message_deliver.delay(message_id=message_id)
+    return len(message_ids)
+
+
+@shared_task(ignore_result=True)
 def outbox_relay_run() -> dict[str, int]:
     report = outbox_relay()
     return {"enqueued": report.enqueued, "abandoned": report.abandoned}

@@ -59,6 +59,7 @@ STATUS_PRECEDENCE = (
     SyncStatus.ERROR_USER_CANNOT_HOST_AT_LOCATION,
 )
 
+LANGUAGES = frozenset(Language.values)
 INVITED = Invitation.Status.INVITED
 CANCELLED = Invitation.Status.CANCELLED
 Kind = OutboxMessage.Kind
@@ -626,7 +627,7 @@ class EventPlanner:
             return target.language if target else Language.EN
         if item.language is None:
             return Language.EN
-        if item.language not in Language.values:
+        if item.language not in LANGUAGES:
             problems.add(
                 SyncStatus.ERROR_VALIDATION,
                 f"{path}.language",

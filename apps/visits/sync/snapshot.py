@@ -22,13 +22,11 @@ ProfileKey = tuple[int, str]
 @dataclass(slots=True)
 class ContactRow:
     id: int
-    integration_id: int | None
     source_id: str | None
     email: str
     first_name: str
     last_name: str
     company_name: str
-    created_at: dt.datetime
 
 
 @dataclass(slots=True)
@@ -41,17 +39,12 @@ class InvitationRow:
     status: str
     cancel_reason: str
     sequence: int
-    token: str
-    checked_in_at: dt.datetime | None
-    checked_out_at: dt.datetime | None
-    created_at: dt.datetime
     contact: ContactRow
 
 
 @dataclass(slots=True)
 class EventRow:
     id: int
-    integration_id: int | None
     source_id: str
     name: str
     description: str
@@ -64,7 +57,6 @@ class EventRow:
     custom_fields: dict[str, Any]
     status: str
     source_updated_at: dt.datetime | None
-    created_at: dt.datetime
 
 
 EVENT_ROW_FIELDS = tuple(f for f in EventRow.__dataclass_fields__)

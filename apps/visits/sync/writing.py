@@ -1,7 +1,7 @@
 """Apply the accepted plans of a batch with set-based statements: a fixed number whatever the batch size.
 
-New rows go in with one INSERT per table; changed rows with one INSERT … ON CONFLICT (id) DO UPDATE per
-table (a real set-based update, unlike `bulk_update`'s CASE per row and field). Rows that other requests
+New rows go in with one INSERT per table and changed rows with one set-based UPDATE per table (see
+`apps.core.bulk`). Rows that other requests
 may create at the same moment (employees, shared contacts, access profiles) are upserted on their natural
 key and in a sorted order, so concurrent batches wait for each other instead of failing or deadlocking.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import models
 
-from apps.core.bulk import rows_insert
+from apps.core.bulk import rows_insert, rows_update
 from apps.directory.models import AccessProfile, Employee
 from apps.integrations.models import Integration
 from apps.notifications.models import OutboxMessage
@@ -46,14 +46,9 @@ def plans_apply(*, integration: Integration | None, plans: list[EventPlan], snap
     _write_outbox(integration, accepted, employee_ids)
 
 
-def _upsert_by_pk(model: type[models.Model], rows: list[Row], update_fields: list[str]) -> None:
-    if rows:
-        rows_insert(
-            model=model,
-            rows=sorted(rows, key=lambda row: row["id"]),
-            conflict_fields=["id"],
-            update_fields=update_fields,
-        )
+def _update_by_pk(model: type[models.Model], rows: list[Row], fields: list[str]) -> None:
+    # In id order, so two batches updating overlapping rows lock them in the same order.
+    rows_update(model=model, rows=sorted(rows, key=lambda row: row["id"]), fields=fields)
 
 
 def _write_employees(plans: list[EventPlan], snapshot: Snapshot) -> dict[str, int]:
@@ -111,15 +106,7 @@ def _write_contacts(
         known = _known_contact(ref, snapshot)
         if known is not None:
             if any(getattr(known, col) != value for col, value in values.items()):
-                changed.append(
-                    {
-                        "id": known.id,
-                        "integration_id": known.integration_id,
-                        "source_id": known.source_id,
-                        "created_at": known.created_at,
-                        **values,
-                    }
-                )
+                changed.append({"id": known.id, **values})
         elif ref[0] == "sid":
             shared_new.append({"integration_id": integration_id, "source_id": ref[1], **values})
         else:
@@ -139,7 +126,7 @@ def _write_contacts(
     if private_new:
         pks = rows_insert(model=Contact, rows=[row for _, row in private_new])
         ids.update({ref: pk for (ref, _), pk in zip(private_new, pks, strict=True)})
-    _upsert_by_pk(Contact, changed, list(CONTACT_COLUMNS))
+    _update_by_pk(Contact, changed, list(CONTACT_COLUMNS))
     return ids
 
 
@@ -184,22 +171,12 @@ def _write_events(
             }
             new_rows.append((plan, row))
         elif plan.event_changed or existing.host_id != host_id or existing.creator_id != creator_id:
-            changed.append(
-                {
-                    "id": existing.id,
-                    "integration_id": existing.integration_id,
-                    "source_id": existing.source_id,
-                    "created_at": existing.created_at,
-                    "host_id": host_id,
-                    "creator_id": creator_id,
-                    **plan.values,
-                }
-            )
+            changed.append({"id": existing.id, "host_id": host_id, "creator_id": creator_id, **plan.values})
     if new_rows:
         pks = rows_insert(model=Event, rows=[row for _, row in new_rows])
         for (plan, _), pk in zip(new_rows, pks, strict=True):
             plan.result.id = pk
-    _upsert_by_pk(Event, changed, [*EVENT_COLUMNS, "host_id", "creator_id"])
+    _update_by_pk(Event, changed, [*EVENT_COLUMNS, "host", "creator"])
 
 
 def _write_invitations(
@@ -217,23 +194,12 @@ def _write_invitations(
                     (inv, {"event_id": plan.result.id, "contact_id": contact_ids[inv.contact_ref], **values})
                 )
             elif inv.row_changed:
-                changed.append(
-                    {
-                        "id": row.id,
-                        "event_id": row.event_id,
-                        "contact_id": row.contact_id,
-                        "token": row.token,
-                        "checked_in_at": row.checked_in_at,
-                        "checked_out_at": row.checked_out_at,
-                        "created_at": row.created_at,
-                        **values,
-                    }
-                )
+                changed.append({"id": row.id, **values})
     if new_rows:
         pks = rows_insert(model=Invitation, rows=[row for _, row in new_rows])
         for (inv, _), pk in zip(new_rows, pks, strict=True):
             inv.row_pk = pk
-    _upsert_by_pk(Invitation, changed, list(INVITATION_COLUMNS))
+    _update_by_pk(Invitation, changed, list(INVITATION_COLUMNS))
     return [
         (inv, inv.existing.id if inv.existing else inv.row_pk) for plan in plans for inv in plan.invitations
     ]

@@ -63,11 +63,12 @@ class PhaseReport:
 
 @contextmanager
 def deliveries_counted() -> Iterator[list[int]]:
-    """Count the Celery tasks the sync hands off after commit instead of running or enqueueing them."""
+    """Count the outbox messages the sync hands to Celery after commit, instead of enqueueing them."""
     handed_off = [0]
 
-    def count(self: Task, *args: Any, **kwargs: Any) -> None:
-        handed_off[0] += 1
+    def count(self: Task, args: Any = None, kwargs: Any = None, **options: Any) -> None:
+        # The dispatch sends chunks of message ids (one task per chunk); count the messages.
+        handed_off[0] += len((kwargs or {}).get("message_ids", [None]))
 
     with mock.patch.object(Task, "apply_async", count):
         yield handed_off
