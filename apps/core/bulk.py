@@ -27,6 +27,26 @@ def _column_value(field: models.Field, row: Mapping[str, Any], now: Any) -> Any:
     return field.get_default()
 
 
+def _column_sources(
+    fields: list[models.Field], sample: Mapping[str, Any], now: Any
+) -> list[tuple[str, str, Any]]:
+    """How each column gets its value, decided once per statement: (column, "row"|"value"|"call", arg).
+
+    Rows of one statement carry the same keys, so the first row tells which columns come from the rows.
+    """
+    sources = []
+    for field in fields:
+        if field.attname in sample:
+            sources.append((field.column, "row", field.attname))
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            sources.append((field.column, "value", now))
+        elif field.has_default() and callable(field.default):
+            sources.append((field.column, "call", field.default))
+        else:
+            sources.append((field.column, "value", field.get_default()))
+    return sources
+
+
 def rows_insert(
     *,
     model: type[models.Model],
@@ -36,6 +56,8 @@ def rows_insert(
     ignore_conflicts: bool = False,
 ) -> list[int | None]:
     """Insert `rows` (dicts keyed by attname; missing columns take their defaults) and return their ids.
+
+    Every row of one call carries the same keys.
 
     With `conflict_fields` and `update_fields`, a row that meets an existing one updates its
     `update_fields` (and `updated_at`, when the model has it) and returns the existing id. With
@@ -61,8 +83,16 @@ def rows_insert(
         f"{quote(f.column)} {'jsonb' if isinstance(f, models.JSONField) else f.db_type(connection)}"
         for f in fields
     )
+    sources = _column_sources(fields, rows[0], now)
     document = json.dumps(
-        [{f.column: _column_value(f, row, now) for f in fields} for row in rows], default=_json_default
+        [
+            {
+                column: row[arg] if how == "row" else (arg() if how == "call" else arg)
+                for column, how, arg in sources
+            }
+            for row in rows
+        ],
+        default=_json_default,
     )
     table = quote(meta.db_table)
     source = f"jsonb_to_recordset(%s::jsonb) AS r({definitions})"

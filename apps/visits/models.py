@@ -29,8 +29,9 @@ class Event(TimeStampedModel):
         CANCELLED = "CANCELLED", "Cancelled"
 
     # Null for events made in the portal itself; (integration, source_id) identifies a synced event.
+    # No index of its own: the (integration, source_id) unique constraint serves lookups by integration.
     integration = models.ForeignKey(
-        Integration, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Integration, null=True, blank=True, on_delete=models.PROTECT, related_name="events", db_index=False
     )
     source_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 - NULL stays unique-free
     name = models.CharField(max_length=255)
@@ -72,7 +73,7 @@ class Contact(TimeStampedModel):
     """A guest as a person: one per invitation `sourceId` within an integration, shared across events."""
 
     integration = models.ForeignKey(
-        Integration, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        Integration, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts", db_index=False
     )
     source_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 - NULL stays unique-free
     email = models.EmailField(max_length=254, blank=True)
@@ -113,7 +114,8 @@ class Invitation(TimeStampedModel):
         REMOVED = "REMOVED", "Removed from the guest list"
         EVENT_CANCELLED = "EVENT_CANCELLED", "Event cancelled"
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    # No index of its own: the (event, contact) unique constraint serves lookups by event.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations", db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="invitations")
     language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
     custom_fields = models.JSONField(default=dict, blank=True)

@@ -195,3 +195,18 @@ def test_query_count_does_not_grow_with_the_batch(integration, make_event, phase
     # Both measured runs start from the same kind of state: the hosts and creators already exist.
     events_sync(integration=integration, events=batch(make_event, "warm-up", 7))
     assert run("small", 5) == run("large", 200)
+
+
+def test_sync_leaves_garbage_collection_as_it_found_it(integration, make_event):
+    import gc
+
+    assert gc.isenabled()
+    events_sync(integration=integration, events=[make_event()])
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        events_sync(integration=integration, events=[make_event("other")])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -243,6 +243,7 @@ def _write_outbox(
                     "kind": inv.message,
                     "event_id": plan.result.id,
                     "invitation_id": invitation_id,
+                    "employee_id": None,
                     "payload": {"sequence": inv.sequence},
                 }
             )
@@ -255,6 +256,7 @@ def _write_outbox(
             {
                 "kind": kind.HOST_SUMMARY,
                 "event_id": summary["event_id"],
+                "invitation_id": None,
                 "employee_id": host_id,
                 "payload": {"invited": summary["invited"], "removed": summary["removed"]},
             }
