@@ -100,6 +100,10 @@ class EventFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
     location = factory.SubFactory(LocationFactory)
     host = factory.SubFactory(EmployeeFactory)
+    # Set exactly while CANCELLED (a database constraint); pass cancelled_at= for an exact time.
+    cancelled_at = factory.LazyAttribute(
+        lambda o: timezone.now() if getattr(o, "status", None) == "CANCELLED" else None
+    )
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -120,6 +124,10 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(EventFactory)
     contact = factory.SubFactory(ContactFactory)
+    # Set exactly while CANCELLED (a database constraint); pass cancelled_at= for an exact time.
+    cancelled_at = factory.LazyAttribute(
+        lambda o: timezone.now() if getattr(o, "status", None) == "CANCELLED" else None
+    )
 
 
 class OutboxMessageFactory(factory.django.DjangoModelFactory):

@@ -208,7 +208,9 @@ def test_guest_without_email_is_skipped(event, mailoutbox):
 
 def test_invitation_for_a_guest_removed_since_is_not_sent(invitation, mailoutbox):
     message = OutboxMessageFactory(invitation=invitation)
-    Invitation.objects.filter(pk=invitation.pk).update(status="CANCELLED", cancel_reason="REMOVED")
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status="CANCELLED", cancel_reason="REMOVED", cancelled_at=timezone.now()
+    )
 
     outbox_message_deliver.delay(message_id=message.pk)
 
@@ -219,7 +221,7 @@ def test_invitation_for_a_guest_removed_since_is_not_sent(invitation, mailoutbox
 
 def test_update_for_an_event_cancelled_since_is_not_sent(invitation, mailoutbox):
     message = OutboxMessageFactory(invitation=invitation, kind=OutboxMessage.Kind.UPDATE)
-    Event.objects.filter(pk=invitation.event_id).update(status="CANCELLED")
+    Event.objects.filter(pk=invitation.event_id).update(status="CANCELLED", cancelled_at=timezone.now())
 
     outbox_message_deliver.delay(message_id=message.pk)
 

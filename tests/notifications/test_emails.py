@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.utils import timezone
 
 from apps.notifications.models import OutboxMessage
 from apps.notifications.tasks import outbox_message_deliver
@@ -146,7 +147,7 @@ def test_update_carries_the_new_details_same_uid_higher_sequence_and_same_qr(inv
 
 def test_cancellation_calendar_file_cancels_the_same_entry_without_a_qr_code(invitation, mailoutbox):
     Invitation.objects.filter(pk=invitation.pk).update(
-        status="CANCELLED", cancel_reason="REMOVED", sequence=1
+        status="CANCELLED", cancel_reason="REMOVED", cancelled_at=timezone.now(), sequence=1
     )
 
     deliver(
@@ -170,8 +171,10 @@ def test_cancellation_calendar_file_cancels_the_same_entry_without_a_qr_code(inv
 
 
 def test_cancellation_of_the_whole_event_says_the_event_is_cancelled(invitation, mailoutbox):
-    Event.objects.filter(pk=invitation.event_id).update(status="CANCELLED")
-    Invitation.objects.filter(pk=invitation.pk).update(status="CANCELLED", cancel_reason="EVENT_CANCELLED")
+    Event.objects.filter(pk=invitation.event_id).update(status="CANCELLED", cancelled_at=timezone.now())
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status="CANCELLED", cancel_reason="EVENT_CANCELLED", cancelled_at=timezone.now()
+    )
 
     deliver(OutboxMessageFactory(invitation=invitation, kind=OutboxMessage.Kind.CANCELLATION))
 
@@ -211,7 +214,7 @@ def test_update_and_cancellation_are_translated_too(invitation, mailoutbox):
     Invitation.objects.filter(pk=invitation.pk).update(language="DE")
     deliver(OutboxMessageFactory(invitation=invitation, kind=OutboxMessage.Kind.UPDATE))
     Invitation.objects.filter(pk=invitation.pk).update(
-        language="CS", status="CANCELLED", cancel_reason="REMOVED"
+        language="CS", status="CANCELLED", cancel_reason="REMOVED", cancelled_at=timezone.now()
     )
 
     deliver(OutboxMessageFactory(invitation=invitation, kind=OutboxMessage.Kind.CANCELLATION))
