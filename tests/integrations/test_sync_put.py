@@ -4,7 +4,10 @@ import datetime as dt
 
 import pytest
 
+from apps.directory.models import CustomField
 from apps.visits.models import Event
+from tests.factories import CustomFieldFactory
+from tests.integrations.conftest import assert_problem
 from tests.visits.conftest import db_state
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +88,51 @@ def test_null_clears_and_absent_keeps_over_http(api, event_json, entrance):
 
     event = Event.objects.get()
     assert (event.name, event.description, event.entrance) == ("Board meeting", "", entrance)
+
+
+def _nested_in_lists(value, depth: int):
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_custom_field_value_nested_950_deep_is_an_invalid_value_not_a_500(api, event_json, mailoutbox):
+    field = CustomFieldFactory(scope=CustomField.Scope.EVENT)
+    before = db_state()
+
+    response = api.put_events([event_json(customFields={str(field.id): _nested_in_lists("x", 950)})])
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "events": [
+            {
+                "sourceId": "meeting-456",
+                "status": "ERROR_INVALID_CUSTOM_FIELD_VALUE",
+                "id": None,
+                "action": None,
+                "errors": [{"field": f"customFields.{field.id}", "message": "Expected text."}],
+            }
+        ]
+    }
+    assert db_state() == before
+    assert mailoutbox == []
+
+
+def test_text_problems_deep_in_a_custom_field_value_are_listed_in_document_order(api, event_json):
+    value = {"a": ["ok", "b\u0000"], "c\u0000": {"d": "e\u0000"}, "f": "g\u0000"}
+    before = db_state()
+
+    response = api.put_events([event_json(customFields={"5": value})])
+
+    nul = "Must not contain NUL characters."
+    assert_problem(
+        response,
+        400,
+        errors=[
+            {"field": "events[0].customFields.5.a[1]", "message": nul},
+            {"field": "events[0].customFields.5", "message": nul},
+            {"field": "events[0].customFields.5.c\u0000.d", "message": nul},
+            {"field": "events[0].customFields.5.f", "message": nul},
+        ],
+    )
+    assert db_state() == before

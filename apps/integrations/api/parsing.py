@@ -147,15 +147,21 @@ class _Reader:
             self.error(path, problem)
 
     def _check_nested_text(self, value: Any, path: str) -> None:
-        if type(value) is str:
-            self._check_text(value, path)
-        elif type(value) is dict:
-            for key, item in value.items():
-                self._check_text(key, path)
-                self._check_nested_text(item, f"{path}.{key}")
-        elif type(value) is list:
-            for index, item in enumerate(value):
-                self._check_nested_text(item, f"{path}[{index}]")
+        # An explicit stack, not recursion: JSON nested as deep as the decoder allows would otherwise
+        # exhaust Python's recursion limit here (a 500) instead of reaching the engine's verdict.
+        stack: list[tuple[Any, str]] = [(value, path)]
+        while stack:
+            value, path = stack.pop()
+            if type(value) is str:
+                self._check_text(value, path)
+            elif type(value) is dict:
+                # Pushed in reverse so errors come out in document order: each key (a string, reported
+                # at the object's path) right before its value.
+                for key in reversed(value):
+                    stack.append((value[key], f"{path}.{key}"))
+                    stack.append((key, path))
+            elif type(value) is list:
+                stack.extend((value[index], f"{path}[{index}]") for index in reversed(range(len(value))))
 
     # --- nested objects -----------------------------------------------------------------------
 
