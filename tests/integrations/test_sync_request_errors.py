@@ -17,6 +17,7 @@ OBJECT = "Expected an object."
 LIST = "Expected a list."
 DATETIME = "Expected an ISO 8601 date-time with a UTC offset or Z, e.g. 2026-12-01T09:00:00+01:00."
 FLAG = "Expected true, false, 1 or 0."
+UUID = "Expected a UUID as 8-4-4-4-12 hex digits, e.g. 3c90c3cc-0d44-4b50-8888-8dd25736052a."
 
 
 @pytest.fixture(autouse=True)
@@ -118,14 +119,37 @@ def test_agent_token_that_is_not_a_uuid_is_400(api, event_json, token):
 
     response = api.put_events([event_json()], agentToken=token)
 
-    assert_problem(
-        response,
-        400,
-        errors=[
-            {"field": "agentToken", "message": "Expected a UUID, e.g. 3c90c3cc-0d44-4b50-8888-8dd25736052a."}
-        ],
-    )
+    assert_problem(response, 400, errors=[{"field": "agentToken", "message": UUID}])
     assert db_state() == before
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        pytest.param(lambda token: token.hex, id="no-dashes"),
+        pytest.param(lambda token: f"{{{token}}}", id="braces"),
+        pytest.param(lambda token: f"urn:uuid:{token}", id="urn"),
+        pytest.param(lambda token: f" {token}", id="leading-space"),
+        pytest.param(lambda token: f"{token}\n", id="trailing-newline"),
+    ],
+)
+def test_agent_token_in_a_non_canonical_spelling_is_400(api, integration, event_json, mailoutbox, spelling):
+    before = db_state()
+
+    response = api.put_events([event_json()], agentToken=spelling(integration.agent_token))
+
+    assert_problem(response, 400, errors=[{"field": "agentToken", "message": UUID}])
+    assert db_state() == before
+    assert mailoutbox == []
+
+
+def test_agent_token_in_upper_case_is_accepted(api, integration, event_json):
+    response = api.put_events([event_json()], agentToken=str(integration.agent_token).upper())
+
+    assert response.status_code == 200
+    assert [(item["sourceId"], item["status"], item["action"]) for item in response.json()["events"]] == [
+        ("meeting-789", "SUCCESS", "created")
+    ]
 
 
 def test_missing_events_is_400(api, integration):
@@ -348,7 +372,7 @@ def test_every_offending_field_is_listed_at_once(api, event_json):
         400,
         errors=[
             {"field": "ignoreMissingInvitations", "message": FLAG},
-            {"field": "agentToken", "message": "Expected a UUID, e.g. 3c90c3cc-0d44-4b50-8888-8dd25736052a."},
+            {"field": "agentToken", "message": UUID},
             {"field": "events[0].startsAt", "message": DATETIME},
             {"field": "events[0].locationId", "message": INTEGER},
             {"field": "events[2].sourceId", "message": STRING},

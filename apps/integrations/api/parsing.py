@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +29,11 @@ _MSG_INTEGER = "Expected an integer."
 _MSG_OBJECT = "Expected an object."
 _MSG_LIST = "Expected a list."
 _MSG_REQUIRED = "This field is required."
+_MSG_UUID = "Expected a UUID as 8-4-4-4-12 hex digits, e.g. 3c90c3cc-0d44-4b50-8888-8dd25736052a."
 _MSG_DATETIME = "Expected an ISO 8601 date-time with a UTC offset or Z, e.g. 2026-12-01T09:00:00+01:00."
+# uuid.UUID also takes the hex without dashes, braces and a `urn:uuid:` prefix; the contract names one
+# spelling, and clients that send another would break the day they talk to a stricter system.
+_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,13 +305,10 @@ def sync_request_parse(*, body: bytes, query: Mapping[str, str], max_events: int
     raw_token = data.get("agentToken")
     if "agentToken" not in data or raw_token is None:
         reader.error("agentToken", _MSG_REQUIRED)
+    elif type(raw_token) is str and _CANONICAL_UUID.fullmatch(raw_token):
+        agent_token = uuid.UUID(raw_token)
     else:
-        try:
-            agent_token = uuid.UUID(raw_token) if type(raw_token) is str else None
-        except ValueError:
-            agent_token = None
-        if agent_token is None:
-            reader.error("agentToken", "Expected a UUID, e.g. 3c90c3cc-0d44-4b50-8888-8dd25736052a.")
+        reader.error("agentToken", _MSG_UUID)
 
     parsed_events: list[EventInput] = []
     if "events" not in data or events is None:

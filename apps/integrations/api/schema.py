@@ -98,7 +98,7 @@ class SyncEventSerializer(serializers.Serializer):
 
 
 class EventsSyncSerializer(serializers.Serializer):
-    agentToken = serializers.UUIDField(help_text="Your integration's agentToken.")
+    agentToken = serializers.UUIDField(help_text="Your integration's agentToken, as 8-4-4-4-12 hex digits.")
     events = SyncEventSerializer(many=True, allow_empty=False, help_text="1 to SYNC_MAX_EVENTS events.")
 
 
