@@ -40,9 +40,20 @@ def outbox_dispatch_on_commit(*, message_ids: Sequence[int]) -> None:
         from apps.notifications.tasks import outbox_messages_fan_out
 
         for start in range(0, len(ids), DISPATCH_CHUNK_SIZE):
-            outbox_messages_fan_out.delay(message_ids=ids[start : start + DISPATCH_CHUNK_SIZE])
+            try:
+                outbox_messages_fan_out.delay(message_ids=ids[start : start + DISPATCH_CHUNK_SIZE])
+            except Exception:
+                # The change is committed and the rows are PENDING: failing the request now would
+                # answer 5xx for data that was saved. The relay hands these rows over later, so stop
+                # here rather than wait on a dead broker once per remaining chunk.
+                logger.exception(
+                    "Could not hand %s outbox message(s) to the broker; the relay will hand them over later.",
+                    len(ids) - start,
+                )
+                return
 
-    transaction.on_commit(_enqueue)
+    # robust: whatever else goes wrong after commit is logged by Django, never raised into the request.
+    transaction.on_commit(_enqueue, robust=True)
 
 
 class DeliveryResult(enum.StrEnum):
