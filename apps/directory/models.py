@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from apps.core.models import TimeStampedModel
+from apps.core.text import email_normalize
 
 
 def validate_timezone(value: str) -> None:
@@ -70,7 +71,7 @@ class Employee(TimeStampedModel):
         return f"{self.first_name} {self.last_name}".strip()
 
     def clean(self) -> None:
-        self.email = self.email.strip().lower()
+        self.email = email_normalize(self.email)
 
 
 class CustomField(TimeStampedModel):

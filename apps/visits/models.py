@@ -50,6 +50,8 @@ class Event(TimeStampedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # The `updatedAt` of the newest sync applied, for the out-of-order guard.
     source_updated_at = models.DateTimeField(null=True, blank=True)
+    # When the event was cancelled (the `deletedAt` it was cancelled with); set exactly while CANCELLED.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "id"]
@@ -58,6 +60,11 @@ class Event(TimeStampedModel):
             models.UniqueConstraint(fields=["integration", "source_id"], name="event_unique_source_id"),
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="CANCELLED", cancelled_at__isnull=False)
+                | models.Q(status="ACTIVE", cancelled_at__isnull=True),
+                name="event_cancelled_at_iff_cancelled",
             ),
         ]
         indexes = [
@@ -125,6 +132,8 @@ class Invitation(TimeStampedModel):
     cancel_reason = models.CharField(max_length=15, choices=CancelReason.choices, default="", blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_out_at = models.DateTimeField(null=True, blank=True)
+    # When the guest was removed or cancelled with the event; set exactly while CANCELLED.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     # Opaque and unguessable: what the guest's QR code carries to reception.
     token = models.CharField(max_length=64, unique=True, default=new_invitation_token, editable=False)
     # Calendar SEQUENCE: raised with every update or cancellation sent for this invitation.
@@ -137,6 +146,11 @@ class Invitation(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(status="CANCELLED") | models.Q(cancel_reason=""),
                 name="invitation_cancel_reason_only_when_cancelled",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="CANCELLED", cancelled_at__isnull=False)
+                | (~models.Q(status="CANCELLED") & models.Q(cancelled_at__isnull=True)),
+                name="invitation_cancelled_at_iff_cancelled",
             ),
         ]
 

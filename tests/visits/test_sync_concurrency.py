@@ -54,3 +54,57 @@ def test_parallel_overlapping_syncs_never_duplicate_rows(integration, make_event
     assert Employee.objects.count() == 3
     assert Invitation.objects.count() == 40
     assert Invitation.objects.filter(status="INVITED").count() == 40
+
+
+def test_parallel_partial_sends_of_the_same_new_guests_lose_no_field(integration, make_event):
+    # One side knows the guests' emails, the other their names and companies; both introduce them at once.
+    # Each side has its own host, in another employee lock bucket, so only the integration lock orders them.
+    from apps.visits.sync.engine import EMPLOYEE_LOCK_BUCKETS, _lock_key
+
+    by_bucket = {_lock_key("employee", f"h{n}@example.com") % EMPLOYEE_LOCK_BUCKETS: n for n in range(50)}
+    host_a, host_b = (PersonInput(email=f"h{n}@example.com") for n in list(by_bucket.values())[:2])
+
+    def email_side(round_: int):
+        return [
+            make_event(
+                f"a-{round_}-{k}",
+                host=host_a,
+                invitations=[guest(f"p-{round_}-{k}", email=f"p{round_}-{k}@example.org")],
+            )
+            for k in range(20)
+        ]
+
+    def name_side(round_: int):
+        return [
+            make_event(
+                f"b-{round_}-{k}",
+                host=host_b,
+                invitations=[
+                    guest(f"p-{round_}-{k}", first_name="Pat", last_name=f"No {k}", company_name="Initech")
+                ],
+            )
+            for k in range(20)
+        ]
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def work(side) -> None:
+        try:
+            for round_ in range(5):
+                barrier.wait()
+                events_sync(integration=integration, events=side(round_))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(side,)) for side in (email_side, name_side)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    incomplete = Contact.objects.filter(email="") | Contact.objects.filter(company_name="")
+    assert (Contact.objects.count(), list(incomplete.values_list("source_id", flat=True))) == (100, [])

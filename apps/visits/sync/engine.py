@@ -13,9 +13,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 
+from apps.core.text import email_normalize
 from apps.integrations.models import Integration
-from apps.visits.sync.inputs import EventInput
+from apps.visits.sync.inputs import EventInput, PersonInput
 from apps.visits.sync.planning import EventPlan, EventPlanner
 from apps.visits.sync.results import EventSyncResult, FieldError, SyncStatus
 from apps.visits.sync.snapshot import snapshot_load
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 # A batch that loses a deadlock or serialization race is retried whole; it never reaches the client.
 MAX_ATTEMPTS = 5
+EMPLOYEE_LOCK_BUCKETS = 64
 
 
 def events_sync(
@@ -70,10 +73,11 @@ def _cyclic_gc_paused() -> Iterator[None]:
 def _sync_batch(
     integration: Integration | None, batch: list[EventInput], ignore_missing_invitations: bool
 ) -> list[EventSyncResult]:
-    source_ids = {ev.source_id for ev in batch if isinstance(ev.source_id, str)}
-    _lock_source_ids(integration, source_ids)
+    _batch_lock(integration, batch)
     snapshot = snapshot_load(integration=integration, events=batch)
-    planner = EventPlanner(snapshot=snapshot, ignore_missing_invitations=ignore_missing_invitations)
+    planner = EventPlanner(
+        snapshot=snapshot, ignore_missing_invitations=ignore_missing_invitations, now=timezone.now()
+    )
 
     plans: list[EventPlan] = []
     seen: set[str] = set()
@@ -101,22 +105,40 @@ def _sync_batch(
     return [plan.result for plan in plans]
 
 
-def _lock_key(integration: Integration | None, source_id: str) -> int:
-    digest = hashlib.blake2b(f"{integration.pk if integration else 0}:{source_id}".encode(), digest_size=8)
+def _lock_key(*parts: object) -> int:
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8)
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 
-def _lock_source_ids(integration: Integration | None, source_ids: set[str]) -> None:
-    """Serialize batches that touch the same events, so none creates an event another is creating.
+def _batch_lock(integration: Integration | None, batch: list[EventInput]) -> None:
+    """Serialize the batches that could write the same rows, before reading what the database holds.
 
-    PostgreSQL only; SQLite already takes its single write lock at BEGIN (IMMEDIATE transactions).
-    Keys are locked in ascending order so two overlapping batches cannot deadlock on them.
+    - One lock per integration: its events and its guest contacts are its own, so two batches of one
+      integration run one after the other and each plans on an exact snapshot (no half-sent contact
+      can overwrite another batch's). Different integrations run in parallel.
+    - The portal's own doors (no integration) lock per event: their batches are small and many people
+      use them at once.
+    - Employees are shared by everyone, so their emails lock too, hashed into a fixed number of buckets.
+    The number of locks a batch holds is thereby bounded (PostgreSQL keeps advisory locks in a shared
+    table of max_locks_per_transaction x max_connections entries). They are taken in one statement and
+    ascending order, so batches cannot deadlock on them. PostgreSQL only: SQLite already takes its one
+    write lock at BEGIN (IMMEDIATE transactions).
     """
-    if connection.vendor != "postgresql" or not source_ids:
+    if connection.vendor != "postgresql":
         return
-    keys = sorted({_lock_key(integration, sid) for sid in source_ids})
+    if integration is not None:
+        keys = {_lock_key("integration", integration.pk)}
+    else:
+        keys = {_lock_key("portal-event", ev.source_id) for ev in batch if isinstance(ev.source_id, str)}
+    for ev in batch:
+        for person in (ev.host, ev.creator):
+            if isinstance(person, PersonInput) and isinstance(person.email, str):
+                bucket = _lock_key("employee", email_normalize(person.email)) % EMPLOYEE_LOCK_BUCKETS
+                keys.add(_lock_key("employee-bucket", bucket))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys])
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [sorted(keys)]
+        )
 
 
 def _is_transient(exc: OperationalError) -> bool:

@@ -10,23 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from apps.core.text import email_normalize, has_control_characters
 from apps.notifications.models import OutboxMessage
 from apps.visits.models import Event, Invitation, Language
 from apps.visits.sync import values as check
 from apps.visits.sync.inputs import UNSET, EventInput, InvitationInput, PersonInput
 from apps.visits.sync.results import EventSyncResult, FieldError, SyncAction, SyncStatus
-from apps.visits.sync.snapshot import (
-    ContactRow,
-    EventRow,
-    InvitationRow,
-    ProfileKey,
-    Snapshot,
-    normalize_email,
-)
-
-# ("sid", source id) for a contact shared across events, ("pk", id) for an existing private contact,
-# ("new", n) for a private contact this batch creates.
-ContactRef = tuple[str, Any]
+from apps.visits.sync.snapshot import ContactRef, ContactRow, EventRow, InvitationRow, ProfileKey, Snapshot
 
 EVENT_COLUMNS = (
     "name",
@@ -38,11 +28,12 @@ EVENT_COLUMNS = (
     "custom_fields",
     "status",
     "source_updated_at",
+    "cancelled_at",
 )
 SCHEDULE_COLUMNS = ("starts_at", "ends_at", "location_id", "entrance_id")
 CONTACT_COLUMNS = ("email", "first_name", "last_name", "company_name")
 EMPLOYEE_COLUMNS = ("first_name", "last_name", "phone_number")
-INVITATION_COLUMNS = ("language", "custom_fields", "status", "cancel_reason", "sequence")
+INVITATION_COLUMNS = ("language", "custom_fields", "status", "cancel_reason", "cancelled_at", "sequence")
 
 # When an event has problems of several kinds, the status names the first of them in this order;
 # `errors` lists them all.
@@ -73,6 +64,7 @@ class InvitationPlan:
     custom_fields: dict[str, Any]
     status: str
     cancel_reason: str
+    cancelled_at: dt.datetime | None
     sequence: int
     # The full new set of access profiles, or None when it stays as it is.
     profiles: frozenset[ProfileKey] | None = None
@@ -128,15 +120,41 @@ def _text(value: str | None) -> str:
 
 
 def _identity(email: str, first_name: str, last_name: str) -> tuple[str, str, str]:
-    return (email.strip().lower(), first_name.strip().lower(), last_name.strip().lower())
+    return (email_normalize(email), first_name.strip().lower(), last_name.strip().lower())
+
+
+def overlay_differs(stored: object | None, overlay: dict[str, Any]) -> bool:
+    """Whether applying `overlay` to a stored row (None: not stored yet) would change anything."""
+    return stored is None or any(getattr(stored, col) != value for col, value in overlay.items())
+
+
+def _single_line_problem(value: str, limit: int) -> str | None:
+    # Names end up in email headers and badges, where a line break would break the message.
+    if has_control_characters(value):
+        return "Line breaks and other control characters are not allowed here."
+    return check.length_problem(value, limit)
+
+
+def _cancel(plan: InvitationPlan, *, reason: str, at: dt.datetime) -> None:
+    plan.status = CANCELLED
+    plan.cancel_reason = reason
+    plan.cancelled_at = at
+
+
+def _reinvite(plan: InvitationPlan) -> None:
+    plan.status = INVITED
+    plan.cancel_reason = Invitation.CancelReason.NONE
+    plan.cancelled_at = None
 
 
 class EventPlanner:
     """Plans the events of one batch; keeps what must be unique across the batch (new contact numbers)."""
 
-    def __init__(self, *, snapshot: Snapshot, ignore_missing_invitations: bool) -> None:
+    def __init__(self, *, snapshot: Snapshot, ignore_missing_invitations: bool, now: dt.datetime) -> None:
         self.snapshot = snapshot
         self.ignore_missing = ignore_missing_invitations
+        # When guests dropped from a complete list (who come with no deletedAt of their own) were removed.
+        self.now = now
         self._new_contacts = 0
 
     # --- entry point ----------------------------------------------------------------------------
@@ -181,15 +199,16 @@ class EventPlanner:
             return plan
         plan.values = {col: getattr(existing, col) for col in EVENT_COLUMNS}
         plan.values["status"] = Event.Status.CANCELLED
+        plan.values["cancelled_at"] = event.deleted_at
         plan.values["source_updated_at"] = self._newest_updated_at(existing, event)
         plan.host_email = self.snapshot.employees_by_id[existing.host_id].email
         plan.creator_email = self._existing_creator_email(existing)
         plan.event_changed = True
         for inv in self.snapshot.invitations.get(existing.id, []):
             if inv.status == INVITED:
-                plan.invitations.append(
-                    self._keep(inv, status=CANCELLED, cancel_reason=Invitation.CancelReason.EVENT_CANCELLED)
-                )
+                kept = self._keep(inv)
+                _cancel(kept, reason=Invitation.CancelReason.EVENT_CANCELLED, at=event.deleted_at)
+                plan.invitations.append(kept)
         self._derive_messages(plan, schedule_changed=False)
         plan.result.action = SyncAction.DELETED
         return plan
@@ -212,9 +231,11 @@ class EventPlanner:
                 "custom_fields": {},
                 "status": Event.Status.ACTIVE,
                 "source_updated_at": None,
+                "cancelled_at": None,
             }
         )
         values["status"] = Event.Status.ACTIVE
+        values["cancelled_at"] = None
         values["custom_fields"] = dict(values["custom_fields"])
         missing = SyncStatus.ERROR_MISSING_REQUIRED_FIELDS
         invalid = SyncStatus.ERROR_VALIDATION
@@ -235,7 +256,7 @@ class EventPlanner:
                 name = value.strip()
                 if not name:
                     problems.add(invalid, path, "name may not be blank.")
-                elif msg := check.length_problem(name, check.MAX_EVENT_NAME):
+                elif msg := _single_line_problem(name, check.MAX_EVENT_NAME):
                     problems.add(invalid, path, msg)
                 values["name"] = name
             elif attr in ("starts_at", "ends_at"):
@@ -324,12 +345,15 @@ class EventPlanner:
         *,
         required_status: SyncStatus,
     ) -> str | None:
+        if person.email is None:
+            problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", f"{path}.email may not be null.")
+            return None
         if not isinstance(person.email, str) or not person.email.strip():
             problems.add(
                 required_status, f"{path}.email", f"{path}.email is required to identify the {path}."
             )
             return None
-        email = normalize_email(person.email)
+        email = email_normalize(person.email)
         # A stored employee's email was checked when it was stored.
         if email not in self.snapshot.employees_by_email and (msg := check.email_problem(email)):
             problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", msg)
@@ -344,7 +368,7 @@ class EventPlanner:
             if value is UNSET:
                 continue
             overlay[attr] = _text(value)
-            if msg := check.length_problem(overlay[attr], limit):
+            if msg := _single_line_problem(overlay[attr], limit):
                 problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.{wire}", msg)
         plan.employee_overlays.append((email, overlay))
         return email
@@ -450,8 +474,7 @@ class EventPlanner:
             # Guests cancelled together with the event come back with it; guests removed before stay out.
             for inv in current:
                 if inv.cancel_reason == Invitation.CancelReason.EVENT_CANCELLED:
-                    working[inv.id].status = INVITED
-                    working[inv.id].cancel_reason = Invitation.CancelReason.NONE
+                    _reinvite(working[inv.id])
         new_plans: list[InvitationPlan] = []
         if event.invitations is None:
             problems.add(
@@ -466,8 +489,7 @@ class EventPlanner:
             if not self.ignore_missing:
                 for inv in current:
                     if inv.id not in matched_ids and working[inv.id].status == INVITED:
-                        working[inv.id].status = CANCELLED
-                        working[inv.id].cancel_reason = Invitation.CancelReason.REMOVED
+                        _cancel(working[inv.id], reason=Invitation.CancelReason.REMOVED, at=self.now)
         plan.invitations = [*working.values(), *new_plans]
 
     def _plan_listed_guests(
@@ -491,10 +513,10 @@ class EventPlanner:
 
         for j, item in enumerate(items):
             path = f"invitations[{j}]"
+            # Identifiers are taken exactly as sent, like event sourceIds; only an all-blank one is refused.
             source_id = item.source_id if isinstance(item.source_id, str) else None
             if source_id is not None:
-                source_id = source_id.strip()
-                if not source_id:
+                if not source_id.strip():
                     problems.add(
                         invalid, f"{path}.sourceId", "sourceId may not be blank; leave it out instead."
                     )
@@ -509,7 +531,7 @@ class EventPlanner:
                 col: _text(getattr(item, col)) for col in CONTACT_COLUMNS if getattr(item, col) is not UNSET
             }
             if "email" in sent:
-                sent["email"] = sent["email"].lower()
+                sent["email"] = email_normalize(sent["email"])
             if source_id is not None:
                 key: tuple[Any, ...] = ("sid", source_id)
                 matched = by_source_id.get(source_id)
@@ -536,8 +558,7 @@ class EventPlanner:
 
             if isinstance(item.deleted_at, dt.datetime):
                 if matched is not None and working[matched.id].status == INVITED:
-                    working[matched.id].status = CANCELLED
-                    working[matched.id].cancel_reason = Invitation.CancelReason.REMOVED
+                    _cancel(working[matched.id], reason=Invitation.CancelReason.REMOVED, at=item.deleted_at)
                 continue
 
             stored = self.snapshot.contacts.get(source_id) if source_id is not None else None
@@ -584,6 +605,7 @@ class EventPlanner:
                         custom_fields=custom_fields,
                         status=INVITED,
                         cancel_reason=Invitation.CancelReason.NONE,
+                        cancelled_at=None,
                         sequence=0,
                         profiles=profiles if profiles else None,
                     )
@@ -596,8 +618,7 @@ class EventPlanner:
             ):
                 target.profiles = profiles
             if target.status == CANCELLED:
-                target.status = INVITED
-                target.cancel_reason = Invitation.CancelReason.NONE
+                _reinvite(target)
         return matched_ids
 
     def _check_contact_values(
@@ -615,7 +636,7 @@ class EventPlanner:
             problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", msg)
             found = True
         for col, (wire, limit) in limits.items():
-            if col in sent and (msg := check.length_problem(sent[col], limit)):
+            if col in sent and (msg := _single_line_problem(sent[col], limit)):
                 problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.{wire}", msg)
                 found = True
         return found
@@ -685,23 +706,12 @@ class EventPlanner:
             return True
         if any(inv.row_changed or inv.profiles is not None for inv in plan.invitations):
             return True
-        for ref, overlay in plan.contact_overlays:
-            base = self._contact_base(ref)
-            if base is None or any(getattr(base, col) != value for col, value in overlay.items()):
-                return True
-        for email, overlay in plan.employee_overlays:
-            employee = self.snapshot.employees_by_email.get(email)
-            if employee is None or any(getattr(employee, col) != value for col, value in overlay.items()):
-                return True
-        return False
-
-    def _contact_base(self, ref: ContactRef) -> Any:
-        kind, key = ref
-        if kind == "sid":
-            return self.snapshot.contacts.get(key)
-        if kind == "pk":
-            return self.snapshot.contacts_by_id.get(key)
-        return None
+        if any(overlay_differs(self.snapshot.contact_for(ref), o) for ref, o in plan.contact_overlays):
+            return True
+        return any(
+            overlay_differs(self.snapshot.employees_by_email.get(email), o)
+            for email, o in plan.employee_overlays
+        )
 
     def _existing_creator_email(self, existing: EventRow) -> str | None:
         if existing.creator_id is None:
@@ -710,8 +720,8 @@ class EventPlanner:
         return creator.email if creator else None
 
     @staticmethod
-    def _keep(inv: InvitationRow, **changes: Any) -> InvitationPlan:
-        plan = InvitationPlan(
+    def _keep(inv: InvitationRow) -> InvitationPlan:
+        return InvitationPlan(
             existing=inv,
             contact_ref=("pk", inv.contact_id)
             if inv.contact.source_id is None
@@ -720,11 +730,9 @@ class EventPlanner:
             custom_fields=dict(inv.custom_fields),
             status=inv.status,
             cancel_reason=inv.cancel_reason,
+            cancelled_at=inv.cancelled_at,
             sequence=inv.sequence,
         )
-        for attr, value in changes.items():
-            setattr(plan, attr, value)
-        return plan
 
     @staticmethod
     def _newest_updated_at(existing: EventRow | None, event: EventInput) -> dt.datetime | None:

@@ -9,12 +9,16 @@ from typing import Any
 
 from django.db.models import Q
 
+from apps.core.text import email_normalize
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
 from apps.integrations.models import Integration
 from apps.visits.models import Contact, Event, Invitation
 from apps.visits.sync.inputs import EventInput, PersonInput
 
 ProfileKey = tuple[int, str]
+# ("sid", source id) for a contact shared across events, ("pk", id) for an existing private contact,
+# ("new", n) for a private contact the batch creates.
+ContactRef = tuple[str, Any]
 
 
 # Plain rows instead of model instances: a large batch loads tens of thousands of them, and building
@@ -38,6 +42,7 @@ class InvitationRow:
     custom_fields: dict[str, Any]
     status: str
     cancel_reason: str
+    cancelled_at: dt.datetime | None
     sequence: int
     contact: ContactRow
 
@@ -57,6 +62,7 @@ class EventRow:
     custom_fields: dict[str, Any]
     status: str
     source_updated_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
 
 
 EVENT_ROW_FIELDS = tuple(f for f in EventRow.__dataclass_fields__)
@@ -81,6 +87,15 @@ class Snapshot:
     # Contacts of the loaded invitations, by id (the private ones are only reachable this way).
     contacts_by_id: dict[int, ContactRow] = field(default_factory=dict)
 
+    def contact_for(self, ref: ContactRef) -> ContactRow | None:
+        """The stored contact a reference names; None for a contact the batch creates."""
+        kind, key = ref
+        if kind == "sid":
+            return self.contacts.get(key)
+        if kind == "pk":
+            return self.contacts_by_id.get(key)
+        return None
+
 
 @dataclass
 class _References:
@@ -92,10 +107,6 @@ class _References:
     profile_source_ids: set[str] = field(default_factory=set)
     contact_source_ids: set[str] = field(default_factory=set)
     uses_custom_fields: bool = False
-
-
-def normalize_email(value: str) -> str:
-    return value.strip().lower()
 
 
 def _is_int(value: object) -> bool:
@@ -113,7 +124,7 @@ def _collect(events: list[EventInput]) -> _References:
             refs.entrance_ids.add(ev.entrance_id)
         for person in (ev.host, ev.creator):
             if isinstance(person, PersonInput) and isinstance(person.email, str):
-                refs.emails.add(normalize_email(person.email))
+                refs.emails.add(email_normalize(person.email))
         if isinstance(ev.custom_fields, dict) and ev.custom_fields:
             refs.uses_custom_fields = True
         for inv in ev.invitations if isinstance(ev.invitations, list) else ():

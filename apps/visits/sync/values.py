@@ -20,6 +20,7 @@ MAX_PERSON_NAME = 150
 MAX_COMPANY = 200
 MAX_PHONE = 50
 MAX_CUSTOM_TEXT = 1_000
+MAX_SAFE_INTEGER = 2**53
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{3,50}$")
 
@@ -61,7 +62,13 @@ def custom_field_value_problem(field: CustomField, value: Any) -> str | None:
                 return "Expected text."
             return length_problem(value, MAX_CUSTOM_TEXT)
         case kind.NUMBER:
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return "Expected a number."
+            # JSON allows any size of integer; beyond 2^53 no JSON client reads it back exactly (and
+            # math.isfinite overflows on very large ones).
+            if isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER:
+                return "Expected a number between -(2^53) and 2^53."
+            if isinstance(value, float) and not math.isfinite(value):
                 return "Expected a number."
         case kind.BOOLEAN:
             if not isinstance(value, bool):

@@ -24,21 +24,25 @@ from apps.visits.sync.planning import (
     EMPLOYEE_COLUMNS,
     EVENT_COLUMNS,
     INVITATION_COLUMNS,
-    ContactRef,
     EventPlan,
     InvitationPlan,
+    overlay_differs,
 )
-from apps.visits.sync.snapshot import ContactRow, ProfileKey, Snapshot
+from apps.visits.sync.results import SyncAction
+from apps.visits.sync.snapshot import ContactRef, ProfileKey, Snapshot
 
 Row = dict[str, Any]
 
 
 def plans_apply(*, integration: Integration | None, plans: list[EventPlan], snapshot: Snapshot) -> None:
     accepted = [plan for plan in plans if plan.accepted]
+    # People are shared across events, and within one request the last occurrence wins, even when it
+    # comes with an event that is otherwise unchanged (it may undo what an earlier event changed).
+    speaking = [plan for plan in plans if plan.result.ok and plan.result.action is not SyncAction.OUTDATED]
+    employee_ids = _write_employees(speaking, snapshot)
+    contact_ids = _write_contacts(integration, speaking, snapshot)
     if not accepted:
         return
-    employee_ids = _write_employees(accepted, snapshot)
-    contact_ids = _write_contacts(integration, accepted, snapshot)
     profile_ids = _write_access_profiles(accepted, snapshot)
     _write_events(integration, accepted, employee_ids)
     invitation_ids = _write_invitations(accepted, contact_ids)
@@ -64,7 +68,7 @@ def _write_employees(plans: list[EventPlan], snapshot: Snapshot) -> dict[str, in
     rows: list[Row] = []
     for email in sorted(desired):
         known = snapshot.employees_by_email.get(email)
-        if known is None or any(getattr(known, col) != value for col, value in desired[email].items()):
+        if overlay_differs(known, desired[email]):
             rows.append({"email": email, **desired[email]})
     if rows:
         # Upsert on the email: another request creating the same employee meanwhile is simply updated.
@@ -75,15 +79,6 @@ def _write_employees(plans: list[EventPlan], snapshot: Snapshot) -> dict[str, in
     return ids
 
 
-def _known_contact(ref: ContactRef, snapshot: Snapshot) -> ContactRow | None:
-    kind, key = ref
-    if kind == "sid":
-        return snapshot.contacts.get(key)
-    if kind == "pk":
-        return snapshot.contacts_by_id.get(key)
-    return None
-
-
 def _write_contacts(
     integration: Integration | None, plans: list[EventPlan], snapshot: Snapshot
 ) -> dict[ContactRef, int]:
@@ -92,7 +87,7 @@ def _write_contacts(
     for plan in plans:
         for ref, overlay in plan.contact_overlays:
             if ref not in desired:
-                known = _known_contact(ref, snapshot)
+                known = snapshot.contact_for(ref)
                 desired[ref] = {col: getattr(known, col) if known else "" for col in CONTACT_COLUMNS}
             desired[ref].update(overlay)
 
@@ -103,9 +98,9 @@ def _write_contacts(
     changed: list[Row] = []
     for ref in sorted(desired, key=lambda r: (r[0], str(r[1]))):
         values = desired[ref]
-        known = _known_contact(ref, snapshot)
+        known = snapshot.contact_for(ref)
         if known is not None:
-            if any(getattr(known, col) != value for col, value in values.items()):
+            if overlay_differs(known, values):
                 changed.append({"id": known.id, **values})
         elif ref[0] == "sid":
             shared_new.append({"integration_id": integration_id, "source_id": ref[1], **values})
@@ -170,7 +165,9 @@ def _write_events(
                 **plan.values,
             }
             new_rows.append((plan, row))
-        elif plan.event_changed or existing.host_id != host_id or existing.creator_id != creator_id:
+        else:
+            # Every accepted change touches the event row, if only its updated_at: a guest-list change
+            # is a change of the event for `updatedSince` readers.
             changed.append({"id": existing.id, "host_id": host_id, "creator_id": creator_id, **plan.values})
     if new_rows:
         pks = rows_insert(model=Event, rows=[row for _, row in new_rows])
