@@ -292,25 +292,6 @@ def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
     return mail
 
 
-def outbox_message_skip_reason(*, message: OutboxMessage) -> str:
-    """Why this row must not be sent (empty when it should be)."""
-    if message.kind == OutboxMessage.Kind.HOST_SUMMARY:
-        return "" if message.employee.email else "The host has no email address."
-    invitation = message.invitation
-    if not invitation.contact.email:
-        return "The guest has no email address."
-    no_longer_invited = (
-        invitation.status == Invitation.Status.CANCELLED or invitation.event.status == Event.Status.CANCELLED
-    )
-    # Rows are delivered independently, so a late one can describe a state that no longer holds;
-    # sending it would contradict the message the guest got (or is about to get) for the newer change.
-    if message.kind != OutboxMessage.Kind.CANCELLATION and no_longer_invited:
-        return "Superseded: the guest is no longer invited (a cancellation was recorded)."
-    if message.kind == OutboxMessage.Kind.CANCELLATION and not no_longer_invited:
-        return "Superseded: the guest was invited again."
-    return ""
-
-
 def outbox_message_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
     if message.kind == OutboxMessage.Kind.HOST_SUMMARY:
         return host_summary_compose(message=message)

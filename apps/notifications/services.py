@@ -10,8 +10,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.notifications.emails import outbox_message_compose, outbox_message_skip_reason
+from apps.notifications.emails import outbox_message_compose
 from apps.notifications.models import OutboxMessage
+from apps.visits.models import Event, Invitation
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,25 @@ def smtp_error_is_transient(*, error: BaseException) -> bool:
     # Refused or reset connections, timeouts, DNS failures (smtplib's exceptions are OSErrors too,
     # hence the checks above come first).
     return isinstance(error, OSError)
+
+
+def outbox_message_skip_reason(*, message: OutboxMessage) -> str:
+    """Why this row must not be sent (empty when it should be)."""
+    if message.kind == OutboxMessage.Kind.HOST_SUMMARY:
+        return "" if message.employee.email else "The host has no email address."
+    invitation = message.invitation
+    if not invitation.contact.email:
+        return "The guest has no email address."
+    no_longer_invited = (
+        invitation.status == Invitation.Status.CANCELLED or invitation.event.status == Event.Status.CANCELLED
+    )
+    # Rows are delivered independently, so a late one can describe a state that no longer holds;
+    # sending it would contradict the message the guest got (or is about to get) for the newer change.
+    if message.kind != OutboxMessage.Kind.CANCELLATION and no_longer_invited:
+        return "Superseded: the guest is no longer invited (a cancellation was recorded)."
+    if message.kind == OutboxMessage.Kind.CANCELLATION and not no_longer_invited:
+        return "Superseded: the guest was invited again."
+    return ""
 
 
 def _outbox_message_claim(*, message_id: int) -> bool:
