@@ -12,6 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from apps.integrations.models import Integration
 from apps.integrations.services import (
     IssuedToken,
+    integration_activate,
     integration_deactivate,
     integration_rotate_token,
     integration_save_new,
@@ -28,12 +29,19 @@ class IntegrationAdmin(admin.ModelAdmin):
     search_fields = ["name", "token_prefix"]
     # The token hash is `editable=False` and listed nowhere: it is useless to people and best unseen.
     readonly_fields = ["token_prefix", "agent_token", "created_at", "updated_at"]
-    actions = ["rotate_tokens", "deactivate"]
+    actions = ["rotate_tokens", "activate", "deactivate"]
 
     def get_fields(self, request: HttpRequest, obj: Integration | None = None) -> list[str]:
         if obj is None:
             return ["name", "is_active"]  # the tokens do not exist yet: they are issued on save
         return ["name", "is_active", "token_prefix", "agent_token", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Integration | None = None) -> list[str]:
+        if obj is None:
+            return self.readonly_fields
+        # Switching an existing integration on or off goes through the actions (the services), so
+        # the change form cannot do it on the side.
+        return [*self.readonly_fields, "is_active"]
 
     def save_model(self, request: HttpRequest, obj: Integration, form: ModelForm, change: bool) -> None:
         if change:
@@ -68,6 +76,18 @@ class IntegrationAdmin(admin.ModelAdmin):
         for token in issued:
             self.log_change(request, token.integration, "Rotated the token.")
         return self._token_page(request, issued, title="New tokens issued")
+
+    @admin.action(description="Activate the selected integrations", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[Integration]) -> None:
+        integrations = list(queryset.filter(is_active=False))
+        for integration in integrations:
+            integration_activate(integration=integration)
+            self.log_change(request, integration, "Activated.")
+        self.message_user(
+            request,
+            f"Activated {len(integrations)} integration(s); their tokens work again.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Deactivate the selected integrations", permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Integration]) -> None:

@@ -55,3 +55,9 @@ def integration_rotate_token(*, integration: Integration) -> IssuedToken:
 def integration_deactivate(*, integration: Integration) -> None:
     integration.is_active = False
     integration.save(update_fields=["is_active", "updated_at"])
+
+
+def integration_activate(*, integration: Integration) -> None:
+    """Let the integration's current token in again (it is not rotated; rotate it if it leaked)."""
+    integration.is_active = True
+    integration.save(update_fields=["is_active", "updated_at"])

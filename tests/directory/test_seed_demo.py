@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from apps.directory.management.commands import seed_demo as seed_demo_command
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
 from apps.integrations.models import Integration
 from apps.integrations.selectors import integration_get_by_token
@@ -82,6 +83,21 @@ def test_run_reactivates_a_deactivated_demo_integration() -> None:
     printed = seed_demo()
 
     assert integration_get_by_token(token=printed["token"]) is not None
+
+
+def test_run_reactivates_through_the_activate_service(monkeypatch) -> None:
+    seed_demo()
+    Integration.objects.update(is_active=False)
+    activated: list[str] = []
+    monkeypatch.setattr(
+        seed_demo_command,
+        "integration_activate",
+        lambda *, integration: activated.append(integration.name),
+    )
+
+    seed_demo()
+
+    assert activated == ["Demo calendar"]
 
 
 def test_restricted_host_may_host_at_the_allowed_location_only() -> None:

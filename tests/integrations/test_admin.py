@@ -53,15 +53,41 @@ def test_change_page_never_shows_the_token_hash(admin_client):
     assert integration.token_prefix in page
 
 
-def test_change_form_edits_only_name_and_active(admin_client):
+def test_change_form_edits_only_the_name(admin_client):
     integration = IntegrationFactory(name="Old name")
     before = (integration.token_hash, integration.agent_token)
 
     admin_client.post(f"{CHANGELIST}{integration.id}/change/", {"name": "New name", "token_hash": "x" * 64})
 
     integration.refresh_from_db()
-    assert (integration.name, integration.is_active) == ("New name", False)
-    assert (integration.token_hash, integration.agent_token) == before
+    assert (integration.name, integration.token_hash, integration.agent_token) == ("New name", *before)
+
+
+def test_change_form_without_the_active_box_does_not_deactivate(admin_client):
+    integration = IntegrationFactory()
+
+    admin_client.post(f"{CHANGELIST}{integration.id}/change/", {"name": integration.name})
+
+    assert Integration.objects.get().is_active is True
+    assert ApiClient(integration).get("/api/v2/events").status_code == 200
+
+
+def test_change_form_with_the_active_box_does_not_activate(admin_client):
+    integration = IntegrationFactory(is_active=False)
+
+    admin_client.post(f"{CHANGELIST}{integration.id}/change/", {"name": integration.name, "is_active": "on"})
+
+    assert Integration.objects.get().is_active is False
+    assert ApiClient(integration).get("/api/v2/events").status_code == 401
+
+
+def test_change_form_shows_active_as_read_only(admin_client):
+    integration = IntegrationFactory()
+
+    page = admin_client.get(f"{CHANGELIST}{integration.id}/change/").content.decode()
+
+    assert 'name="is_active"' not in page
+    assert "field-is_active" in page
 
 
 def test_rotate_action_asks_first_and_changes_nothing_yet(admin_client):
@@ -97,6 +123,22 @@ def test_deactivate_action_cuts_access(admin_client):
     assert list(Integration.objects.order_by("id").values_list("is_active", flat=True)) == [False, True]
     assert ApiClient(integration).get("/api/v2/events").status_code == 401
     assert ApiClient(other).get("/api/v2/events").status_code == 200
+
+
+def test_activate_action_lets_the_token_in_again(admin_client):
+    integration = IntegrationFactory(is_active=False)
+    other = IntegrationFactory(is_active=False)
+
+    response = admin_client.post(
+        CHANGELIST, {"action": "activate", ACTION_CHECKBOX_NAME: [integration.id]}, follow=True
+    )
+
+    assert list(Integration.objects.order_by("id").values_list("is_active", flat=True)) == [True, False]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Activated 1 integration(s); their tokens work again."
+    ]
+    assert ApiClient(integration).get("/api/v2/events").status_code == 200
+    assert ApiClient(other).get("/api/v2/events").status_code == 401
 
 
 def test_changelist_searches_and_filters(admin_client):

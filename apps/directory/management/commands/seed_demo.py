@@ -17,7 +17,12 @@ from django.db import transaction
 
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
 from apps.integrations.models import Integration
-from apps.integrations.services import IssuedToken, integration_create, integration_rotate_token
+from apps.integrations.services import (
+    IssuedToken,
+    integration_activate,
+    integration_create,
+    integration_rotate_token,
+)
 
 INTEGRATION_NAME = "Demo calendar"
 RECEPTION_GROUP = "Reception"
@@ -242,6 +247,5 @@ class Command(BaseCommand):
             return integration_create(name=INTEGRATION_NAME)
         if not integration.is_active:
             # A demo that someone deactivated in the admin comes back, or the printed token would be dead.
-            integration.is_active = True
-            integration.save(update_fields=["is_active", "updated_at"])
+            integration_activate(integration=integration)
         return integration_rotate_token(integration=integration)
