@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core.management import CommandError, call_command, execute_from_command_line
 
 from apps.directory.management.commands import seed_demo as seed_demo_command
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
@@ -29,12 +29,62 @@ SEEDED_MODELS = [
 
 def seed_demo() -> dict[str, Any]:
     out = io.StringIO()
-    call_command("seed_demo", stdout=out, stderr=io.StringIO())
+    # Tests run with DEBUG off, where the command refuses unless forced.
+    call_command("seed_demo", force=True, stdout=out, stderr=io.StringIO())
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
 def row_counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in SEEDED_MODELS}
+
+
+REFUSAL = (
+    "DEBUG is off, so this may be a live portal: seed_demo creates logins with published passwords "
+    "(superuser 'demo-admin'). Nothing was changed. Run it with DEBUG on, or pass --force on a portal "
+    "that is only a demo."
+)
+
+
+def test_refuses_with_debug_off_and_creates_nothing(settings) -> None:
+    settings.DEBUG = False
+    out = io.StringIO()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_demo", stdout=out, stderr=io.StringIO())
+
+    assert str(refused.value) == REFUSAL
+    assert out.getvalue() == ""
+    assert set(row_counts().values()) == {0}
+
+
+def test_refusal_exits_non_zero_from_the_command_line(settings, capsys) -> None:
+    settings.DEBUG = False
+
+    with pytest.raises(SystemExit) as exited:
+        execute_from_command_line(["manage.py", "seed_demo"])
+
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == f"CommandError: {REFUSAL}\n"
+    assert set(row_counts().values()) == {0}
+
+
+def test_force_seeds_with_debug_off(settings) -> None:
+    settings.DEBUG = False
+
+    printed = seed_demo()
+
+    assert authenticate(username="demo-admin", password="demo-admin-pass") is not None
+    assert printed["admin"] == {"username": "demo-admin", "password": "demo-admin-pass"}
+
+
+def test_seeds_without_force_when_debug_is_on(settings) -> None:
+    settings.DEBUG = True
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out, stderr=io.StringIO())
+
+    assert json.loads(out.getvalue().strip().splitlines()[-1])["admin"]["username"] == "demo-admin"
+    assert row_counts()["User"] == 3
 
 
 def test_second_run_creates_no_further_rows() -> None:

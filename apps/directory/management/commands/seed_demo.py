@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group, Permission
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
@@ -126,10 +126,21 @@ RECEPTION = DemoLogin(
 class Command(BaseCommand):
     help = "Create or refresh the demo organisation (idempotent) and print its logins and API token as JSON."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off (the demo logins have published passwords, one is a superuser).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG:
-            self.stderr.write(
-                "Note: DEBUG is off. The demo users have well-known passwords; do not seed a live portal."
+        # DEBUG off means a portal that may be live: a superuser with a published password there is an
+        # open door, so a warning that scrolls past is not enough.
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DEBUG is off, so this may be a live portal: seed_demo creates logins with published "
+                f"passwords (superuser {ADMIN.username!r}). Nothing was changed. Run it with DEBUG on, "
+                "or pass --force on a portal that is only a demo."
             )
         with transaction.atomic():
             locations = self._seed_locations()
