@@ -95,7 +95,7 @@ def rows_insert(
         default=_json_default,
     )
     table = quote(meta.db_table)
-    source = f"jsonb_to_recordset(%s::jsonb) AS r({definitions})"
+    source = f"json_to_recordset(%s::json) AS r({definitions})"
     sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {source}"
     if conflict_fields:
         by_name = {f.name: f for f in fields} | {f.attname: f for f in fields}
@@ -169,7 +169,7 @@ def rows_update(
             )
             cursor.execute(
                 f"UPDATE {table} SET {assignments} "
-                f"FROM jsonb_to_recordset(%s::jsonb) AS r(id bigint, {definitions}) WHERE {table}.id = r.id",
+                f"FROM json_to_recordset(%s::json) AS r(id bigint, {definitions}) WHERE {table}.id = r.id",
                 [document],
             )
         else:

@@ -636,7 +636,9 @@ class EventPlanner:
             problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", msg)
             found = True
         for col, (wire, limit) in limits.items():
-            if col in sent and (msg := _single_line_problem(sent[col], limit)):
+            if col not in sent or (stored is not None and getattr(stored, col) == sent[col]):
+                continue  # a value equal to the stored one was checked when it was stored
+            if msg := _single_line_problem(sent[col], limit):
                 problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.{wire}", msg)
                 found = True
         return found

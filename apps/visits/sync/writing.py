@@ -36,13 +36,13 @@ Row = dict[str, Any]
 
 def plans_apply(*, integration: Integration | None, plans: list[EventPlan], snapshot: Snapshot) -> None:
     accepted = [plan for plan in plans if plan.accepted]
+    if not accepted:
+        return  # an unchanged event's people equal what is stored: nothing to write, nothing to undo
     # People are shared across events, and within one request the last occurrence wins, even when it
     # comes with an event that is otherwise unchanged (it may undo what an earlier event changed).
     speaking = [plan for plan in plans if plan.result.ok and plan.result.action is not SyncAction.OUTDATED]
     employee_ids = _write_employees(speaking, snapshot)
     contact_ids = _write_contacts(integration, speaking, snapshot)
-    if not accepted:
-        return
     profile_ids = _write_access_profiles(accepted, snapshot)
     _write_events(integration, accepted, employee_ids)
     invitation_ids = _write_invitations(accepted, contact_ids)
@@ -61,6 +61,8 @@ def _write_employees(plans: list[EventPlan], snapshot: Snapshot) -> dict[str, in
         for email, overlay in plan.employee_overlays:
             if email not in desired:
                 known = snapshot.employees_by_email.get(email)
+                if not overlay_differs(known, overlay):
+                    continue  # changes nothing, and there is no earlier change in the batch to undo
                 desired[email] = {col: getattr(known, col) if known else "" for col in EMPLOYEE_COLUMNS}
             desired[email].update(overlay)  # within one request, the last occurrence wins
 
@@ -88,6 +90,8 @@ def _write_contacts(
         for ref, overlay in plan.contact_overlays:
             if ref not in desired:
                 known = snapshot.contact_for(ref)
+                if not overlay_differs(known, overlay):
+                    continue  # changes nothing, and there is no earlier change in the batch to undo
                 desired[ref] = {col: getattr(known, col) if known else "" for col in CONTACT_COLUMNS}
             desired[ref].update(overlay)
 
