@@ -125,6 +125,7 @@ def test_event_reads_back_in_the_shape_it_is_written(api, integration, location,
                 "language": "DE",
                 "customFields": {"7": "B-XY 123", "6": "Level 1"},
                 "accessProfiles": [{"partitionId": profile.partition_id, "sourceId": "visitors-floor-3"}],
+                "deletedAt": None,
                 "status": "CHECKED_IN",
                 "checkedInAt": "2026-12-01T08:00:00Z",
                 "checkedOutAt": None,
@@ -136,6 +137,7 @@ def test_event_reads_back_in_the_shape_it_is_written(api, integration, location,
             }
         ],
         "customFields": {"5": "Security clearance required", "6": "Level 3"},
+        "deletedAt": None,
         "status": "ACTIVE",
         "createdAt": iso(event.created_at),
         "updatedAt": iso(event.updated_at),
@@ -162,6 +164,66 @@ def test_cancelled_event_reads_as_cancelled(api, make_event):
     make_event("meeting-456", status=Event.Status.CANCELLED)
 
     assert api.get("/api/v2/events/meeting-456").json()["status"] == "CANCELLED"
+
+
+def test_cancelled_event_reads_back_the_deleted_at_it_was_cancelled_with(api, make_event):
+    make_event(
+        "meeting-456",
+        status=Event.Status.CANCELLED,
+        cancelled_at=dt.datetime(2026, 11, 21, 8, 30, tzinfo=dt.UTC),
+    )
+
+    body = api.get("/api/v2/events/meeting-456").json()
+
+    assert (body["status"], body["deletedAt"]) == ("CANCELLED", "2026-11-21T08:30:00Z")
+
+
+def test_removed_guest_reads_back_the_deleted_at_of_the_removal(api, make_event):
+    event = make_event("meeting-456")
+    InvitationFactory(event=event, contact__email="kept@example.org")
+    InvitationFactory(
+        event=event,
+        contact__email="removed@example.org",
+        status=Invitation.Status.CANCELLED,
+        cancel_reason=Invitation.CancelReason.REMOVED,
+        cancelled_at=dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC),
+    )
+
+    invitations = api.get("/api/v2/events/meeting-456").json()["invitations"]
+
+    assert [(item["email"], item["status"], item["deletedAt"]) for item in invitations] == [
+        ("kept@example.org", "INVITED", None),
+        ("removed@example.org", "CANCELLED", "2026-11-20T07:00:00Z"),
+    ]
+
+
+def test_deleted_at_sent_for_an_event_and_a_guest_reads_back_as_sent(api, location):
+    event = {
+        "sourceId": "meeting-456",
+        "name": "Board meeting",
+        "startsAt": "2026-12-01T09:00:00+01:00",
+        "endsAt": "2026-12-01T11:00:00+01:00",
+        "locationId": location.id,
+        "host": {"email": "ceo@example.com"},
+        "invitations": [
+            {"sourceId": "guest-101", "email": "jsmith@example.com"},
+            {"sourceId": "guest-102", "email": "mrossi@example.com"},
+        ],
+    }
+    assert api.put_events([event]).status_code == 200
+    removal = {"sourceId": "guest-102", "deletedAt": "2026-11-20T09:00:00+01:00"}
+    api.put_events(
+        [{"sourceId": "meeting-456", "invitations": [removal]}], query="?ignoreMissingInvitations=true"
+    )
+    api.put_events([{"sourceId": "meeting-456", "deletedAt": "2026-11-21T10:00:00+01:00"}])
+
+    body = api.get("/api/v2/events/meeting-456").json()
+
+    assert (body["status"], body["deletedAt"]) == ("CANCELLED", "2026-11-21T09:00:00Z")
+    assert [(item["sourceId"], item["status"], item["deletedAt"]) for item in body["invitations"]] == [
+        ("guest-101", "CANCELLED", "2026-11-21T09:00:00Z"),
+        ("guest-102", "CANCELLED", "2026-11-20T08:00:00Z"),
+    ]
 
 
 def test_unknown_source_id_is_404(api):

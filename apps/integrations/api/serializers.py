@@ -46,6 +46,14 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
     companyName = serializers.CharField(source="contact.company_name")
     customFields = CustomFieldValuesField(source="custom_fields")
     accessProfiles = AccessProfileRefSerializer(source="access_profiles", many=True)
+    deletedAt = serializers.DateTimeField(
+        source="cancelled_at",
+        allow_null=True,
+        help_text=(
+            "When the guest was removed: the `deletedAt` sent for them, the event's when cancelled with "
+            "it, or the time of removal when left out of a complete guest list. Null while invited."
+        ),
+    )
     checkedInAt = serializers.DateTimeField(source="checked_in_at", allow_null=True)
     checkedOutAt = serializers.DateTimeField(source="checked_out_at", allow_null=True)
     effectiveCustomFields = serializers.SerializerMethodField(
@@ -63,6 +71,7 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
             "language",
             "customFields",
             "accessProfiles",
+            "deletedAt",
             "status",
             "checkedInAt",
             "checkedOutAt",
@@ -84,6 +93,11 @@ class EventSerializer(serializers.ModelSerializer[Event]):
     creator = PersonSerializer(allow_null=True)
     invitations = InvitationSerializer(many=True, help_text="Every guest, removed ones as CANCELLED.")
     customFields = CustomFieldValuesField(source="custom_fields")
+    deletedAt = serializers.DateTimeField(
+        source="cancelled_at",
+        allow_null=True,
+        help_text="The `deletedAt` the event was cancelled with; null while it is active.",
+    )
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(
         source="updated_at", help_text="When the portal last changed this event."
@@ -109,6 +123,7 @@ class EventSerializer(serializers.ModelSerializer[Event]):
             "creator",
             "invitations",
             "customFields",
+            "deletedAt",
             "status",
             "createdAt",
             "updatedAt",
