@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from apps.core.text import email_normalize
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
 
 
@@ -47,7 +48,7 @@ class EmployeeAdminForm(forms.ModelForm):
     def clean_email(self) -> str:
         # The database only accepts lower-case emails (the engine upserts on the plain unique index), and
         # lower-casing here, before validation, lets the unique check catch a case-only duplicate.
-        return self.cleaned_data["email"].strip().lower()
+        return email_normalize(self.cleaned_data["email"])
 
 
 @admin.register(Employee)

@@ -4,6 +4,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.directory import admin as directory_admin
 from apps.directory.models import Employee
 from apps.visits.models import Contact, Event, Invitation
 from tests.factories import (
@@ -171,6 +172,15 @@ def test_employee_email_is_stored_lower_case(admin_client: Client) -> None:
 
     assert response.status_code == 302
     assert list(Employee.objects.values_list("email", flat=True)) == ["ada@example.com"]
+
+
+def test_employee_email_goes_through_the_shared_email_rule(admin_client: Client, monkeypatch) -> None:
+    monkeypatch.setattr(directory_admin, "email_normalize", lambda value: "shared-rule@example.com")
+
+    response = admin_client.post(reverse("admin:directory_employee_add"), _employee_form("Ada@Example.COM"))
+
+    assert response.status_code == 302
+    assert list(Employee.objects.values_list("email", flat=True)) == ["shared-rule@example.com"]
 
 
 def test_employee_email_differing_only_in_case_is_a_duplicate(admin_client: Client) -> None:

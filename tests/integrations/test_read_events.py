@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from apps.integrations.api import filters
 from apps.visits.models import Event, Invitation
 from tests.factories import (
     AccessProfileFactory,
@@ -376,6 +377,14 @@ def test_filter_host_email_ignores_case(api, make_event):
     make_event("bob", host=EmployeeFactory(email="bob@example.com"))
 
     assert _ids(api, hostEmail="ADA@Example.com") == ["ada"]
+
+
+def test_filter_host_email_goes_through_the_shared_email_rule(api, make_event, monkeypatch):
+    monkeypatch.setattr(filters, "email_normalize", lambda value: "ada@example.com")
+    make_event("ada", host=EmployeeFactory(email="ada@example.com"))
+    make_event("bob", host=EmployeeFactory(email="bob@example.com"))
+
+    assert _ids(api, hostEmail="bob@example.com") == ["ada"]
 
 
 def test_filter_search_in_name(api, make_event):

@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 
+from apps.core.text import email_normalize
 from apps.integrations.api.parsing import MAX_ID, datetime_parse
 from apps.visits.models import Event
 
@@ -68,5 +69,5 @@ class EventFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_host_email(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
-        # Employee emails are stored lower-cased, so an exact match on the lowered value uses the index.
-        return queryset.filter(host__email=value.strip().lower())
+        # Employee emails are stored normalised, so an exact match on the normalised value uses the index.
+        return queryset.filter(host__email=email_normalize(value))
