@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.utils import formataddr, make_msgid
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -22,7 +21,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
 
-from apps.notifications.ics import CalendarMethod, invitation_calendar_render
+from apps.notifications.ics import CalendarMethod, invitation_calendar_render, portal_domain
 from apps.notifications.models import OutboxMessage
 from apps.notifications.qr import qr_png_render
 from apps.visits.models import Event, Invitation, Language
@@ -164,10 +163,6 @@ def _event_context(event: Event) -> dict:
     }
 
 
-def _email_domain() -> str:
-    return urlsplit(settings.PORTAL_BASE_URL).hostname or "visitor-portal"
-
-
 def _render(template: str, context: dict) -> tuple[str, str]:
     # Template tags leave stray blank lines at the ends of the text body; mail clients show them.
     text = render_to_string(f"{template}.txt", context).strip() + "\n"
@@ -196,7 +191,7 @@ def guest_email_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
         images: list[InlineImage] = []
         if not is_cancellation:
             # The QR carries the opaque invitation token, never a database id, so it cannot be guessed.
-            qr_cid = make_msgid(idstring="qr", domain=_email_domain())[1:-1]
+            qr_cid = make_msgid(idstring="qr", domain=portal_domain())[1:-1]
             images.append(
                 InlineImage(
                     content_id=qr_cid,

@@ -19,10 +19,14 @@ class CalendarMethod(enum.StrEnum):
     CANCEL = "CANCEL"
 
 
+def portal_domain() -> str:
+    """The portal's host name, which makes calendar UIDs and email Content-IDs globally unique."""
+    return urlsplit(settings.PORTAL_BASE_URL).hostname or "visitor-portal"
+
+
 def invitation_calendar_uid(*, invitation: Invitation) -> str:
     """Stable for the life of the invitation, so every update and cancellation replaces the same entry."""
-    domain = urlsplit(settings.PORTAL_BASE_URL).hostname or "visitor-portal"
-    return f"invitation-{invitation.pk}@{domain}"
+    return f"invitation-{invitation.pk}@{portal_domain()}"
 
 
 def location_text(*, invitation: Invitation) -> str:

@@ -34,6 +34,49 @@ class ApiClient:
         return self.put_raw(json.dumps(payload), query)
 
 
+def spec_example_event(
+    *,
+    location_id: int,
+    entrance_id: int,
+    event_field_id: int,
+    invitation_field_id: int,
+    partition_id: int,
+) -> dict[str, Any]:
+    """The event of the spec's example body (the board meeting), with the given ids."""
+    return {
+        "sourceId": "meeting-456",
+        "name": "Board meeting",
+        "description": "Quarterly review",
+        "startsAt": "2026-12-01T09:00:00+01:00",
+        "endsAt": "2026-12-01T11:00:00+01:00",
+        "locationId": location_id,
+        "entranceId": entrance_id,
+        "host": {
+            "email": "ceo@example.com",
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "phoneNumber": "+4930123456",
+        },
+        "creator": {"email": "assistant@example.com", "firstName": "Bob", "lastName": "Baker"},
+        "invitations": [
+            {
+                "sourceId": "guest-101",
+                "email": "jsmith@example.com",
+                "firstName": "John",
+                "lastName": "Smith",
+                "companyName": "Acme",
+                "language": "EN",
+                "customFields": {str(invitation_field_id): "B-XY 123"},
+                "accessProfiles": [{"partitionId": partition_id, "sourceId": "visitors-floor-3"}],
+                "deletedAt": None,
+            }
+        ],
+        "customFields": {str(event_field_id): "Security clearance required"},
+        "updatedAt": "2026-11-20T10:00:00Z",
+        "deletedAt": None,
+    }
+
+
 @pytest.fixture
 def integration() -> Integration:
     return IntegrationFactory(name="HR calendar")

@@ -13,7 +13,7 @@ from apps.directory.models import CustomField, Employee
 from apps.notifications.models import OutboxMessage
 from apps.visits.models import Contact, Event, Invitation
 from tests.factories import AccessPartitionFactory, CustomFieldFactory, EntranceFactory
-from tests.integrations.conftest import ApiClient
+from tests.integrations.conftest import ApiClient, spec_example_event
 from tests.visits.conftest import db_state
 
 pytestmark = pytest.mark.django_db
@@ -36,38 +36,13 @@ def catalog(location):
 @pytest.fixture
 def board_meeting(catalog) -> dict[str, Any]:
     """The event of the spec's example body, with real ids."""
-    return {
-        "sourceId": "meeting-456",
-        "name": "Board meeting",
-        "description": "Quarterly review",
-        "startsAt": "2026-12-01T09:00:00+01:00",
-        "endsAt": "2026-12-01T11:00:00+01:00",
-        "locationId": catalog["location"].id,
-        "entranceId": catalog["entrance"].id,
-        "host": {
-            "email": "ceo@example.com",
-            "firstName": "Ada",
-            "lastName": "Lovelace",
-            "phoneNumber": "+4930123456",
-        },
-        "creator": {"email": "assistant@example.com", "firstName": "Bob", "lastName": "Baker"},
-        "invitations": [
-            {
-                "sourceId": "guest-101",
-                "email": "jsmith@example.com",
-                "firstName": "John",
-                "lastName": "Smith",
-                "companyName": "Acme",
-                "language": "EN",
-                "customFields": {str(catalog["plate"].id): "B-XY 123"},
-                "accessProfiles": [{"partitionId": catalog["partition"].id, "sourceId": "visitors-floor-3"}],
-                "deletedAt": None,
-            }
-        ],
-        "customFields": {str(catalog["clearance"].id): "Security clearance required"},
-        "updatedAt": "2026-11-20T10:00:00Z",
-        "deletedAt": None,
-    }
+    return spec_example_event(
+        location_id=catalog["location"].id,
+        entrance_id=catalog["entrance"].id,
+        event_field_id=catalog["clearance"].id,
+        invitation_field_id=catalog["plate"].id,
+        partition_id=catalog["partition"].id,
+    )
 
 
 @pytest.fixture

@@ -9,40 +9,13 @@ import pytest
 from apps.integrations.api.errors import ProblemError
 from apps.integrations.api.parsing import SyncRequest, sync_request_parse
 from apps.visits.sync import UNSET, AccessProfileInput, EventInput, InvitationInput, PersonInput
+from tests.integrations.conftest import spec_example_event
 
 AGENT = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
-SPEC_EVENT = {
-    "sourceId": "meeting-456",
-    "name": "Board meeting",
-    "description": "Quarterly review",
-    "startsAt": "2026-12-01T09:00:00+01:00",
-    "endsAt": "2026-12-01T11:00:00+01:00",
-    "locationId": 1,
-    "entranceId": 2,
-    "host": {
-        "email": "ceo@example.com",
-        "firstName": "Ada",
-        "lastName": "Lovelace",
-        "phoneNumber": "+4930123456",
-    },
-    "creator": {"email": "assistant@example.com", "firstName": "Bob", "lastName": "Baker"},
-    "invitations": [
-        {
-            "sourceId": "guest-101",
-            "email": "jsmith@example.com",
-            "firstName": "John",
-            "lastName": "Smith",
-            "companyName": "Acme",
-            "language": "EN",
-            "customFields": {"7": "B-XY 123"},
-            "accessProfiles": [{"partitionId": 1, "sourceId": "visitors-floor-3"}],
-            "deletedAt": None,
-        }
-    ],
-    "customFields": {"5": "Security clearance required"},
-    "updatedAt": "2026-11-20T10:00:00Z",
-    "deletedAt": None,
-}
+# The spec's own example ids.
+SPEC_EVENT = spec_example_event(
+    location_id=1, entrance_id=2, event_field_id=5, invitation_field_id=7, partition_id=1
+)
 
 
 def parse(events, query=None, max_events=1000):

@@ -315,13 +315,15 @@ def test_limit_of_200_is_accepted(api, make_event):
 def test_limit_out_of_range_is_400(api, limit):
     response = api.get("/api/v2/events", {"limit": limit})
 
-    assert_problem(response, 400, errors=[{"field": "limit", "message": "Expected 1 to 200."}])
+    body = assert_problem(response, 400, errors=[{"field": "limit", "message": "Expected 1 to 200."}])
+    assert body["detail"] == "The query is malformed. See `errors`."
 
 
 def test_mangled_cursor_is_400(api):
     response = api.get("/api/v2/events", {"cursor": "not-a-cursor"})
 
-    assert_problem(response, 400, errors=[{"field": "cursor", "message": "This cursor is not valid."}])
+    body = assert_problem(response, 400, errors=[{"field": "cursor", "message": "This cursor is not valid."}])
+    assert body["detail"] == "The query is malformed. See `errors`."
 
 
 def _ids(api, **query) -> list[str]:

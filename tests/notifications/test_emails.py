@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
+from apps.notifications.ics import portal_domain
 from apps.notifications.models import OutboxMessage
 from apps.notifications.tasks import outbox_message_deliver
 from apps.visits.models import Event, Invitation
@@ -355,3 +356,28 @@ def test_host_confirmation_follows_the_portal_language_with_its_plural_forms(eve
     assert sent.subject == "Změna seznamu hostů: Board meeting, 3. prosince 2030"
     assert "Seznam hostů vašich událostí se změnil:\n" in sent.body
     assert "3 pozvaní hosté:\n" in sent.body
+
+
+@pytest.mark.parametrize(
+    ("base_url", "domain"),
+    [
+        ("https://Visitors.Example.com:8443/portal/", "visitors.example.com"),
+        ("http://127.0.0.1:8000", "127.0.0.1"),
+        ("", "visitor-portal"),
+    ],
+)
+def test_portal_domain_is_the_host_of_the_portal_base_url(settings, base_url, domain):
+    settings.PORTAL_BASE_URL = base_url
+
+    assert portal_domain() == domain
+
+
+def test_qr_content_id_and_calendar_uid_name_the_same_portal_domain(invitation, mailoutbox, settings):
+    settings.PORTAL_BASE_URL = "https://visitors.example.com/"
+
+    deliver(OutboxMessageFactory(invitation=invitation))
+
+    [sent] = mailoutbox
+    [qr_part] = [p for p in mime(sent).walk() if p.get_content_type() == "image/png"]
+    assert qr_part["Content-ID"].strip("<>").rsplit("@", 1)[1] == "visitors.example.com"
+    assert str(calendar_event(sent)["UID"]) == f"invitation-{invitation.pk}@visitors.example.com"

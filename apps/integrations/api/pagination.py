@@ -12,6 +12,14 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
+def _bad_query(*, field: str, message: str) -> ProblemError:
+    return ProblemError(
+        status=400,
+        detail="The query is malformed. See `errors`.",
+        errors=[ProblemField(field=field, message=message)],
+    )
+
+
 class CursorPage(CursorPagination):
     """`{"results": [...], "next": url | null}`; `limit` 1 to 200 (default 50), out of range is a 400."""
 
@@ -28,11 +36,7 @@ class CursorPage(CursorPagination):
             return self.page_size
         # DRF would quietly clamp or ignore a bad limit; the contract says it is the client's error.
         if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT):
-            raise ProblemError(
-                status=400,
-                detail="The query is malformed. See `errors`.",
-                errors=[ProblemField(field=LIMIT_PARAM, message=f"Expected 1 to {MAX_LIMIT}.")],
-            )
+            raise _bad_query(field=LIMIT_PARAM, message=f"Expected 1 to {MAX_LIMIT}.")
         return int(raw)
 
     def decode_cursor(self, request: Request) -> Any:
@@ -40,11 +44,7 @@ class CursorPage(CursorPagination):
             return super().decode_cursor(request)
         except NotFound:
             # A mangled cursor is a bad query value, not a missing resource.
-            raise ProblemError(
-                status=400,
-                detail="The query is malformed. See `errors`.",
-                errors=[ProblemField(field=self.cursor_query_param, message="This cursor is not valid.")],
-            ) from None
+            raise _bad_query(field=self.cursor_query_param, message="This cursor is not valid.") from None
 
     def get_paginated_response(self, data: list[Any]) -> Response:
         return Response({"results": data, "next": self.get_next_link()})
