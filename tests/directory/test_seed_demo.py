@@ -1,11 +1,14 @@
 import io
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import CommandError, call_command, execute_from_command_line
+from django.core.management import CommandError, call_command
 
 from apps.directory.management.commands import seed_demo as seed_demo_command
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
@@ -57,15 +60,23 @@ def test_refuses_with_debug_off_and_creates_nothing(settings) -> None:
     assert set(row_counts().values()) == {0}
 
 
-def test_refusal_exits_non_zero_from_the_command_line(settings, capsys) -> None:
-    settings.DEBUG = False
+def test_refusal_exits_non_zero_from_the_command_line(settings) -> None:
+    # A process of its own: the command line closes every database connection when it ends, which
+    # in-process would close the test's own. Its in-memory database has no tables, so any attempt to
+    # write would fail with another message.
+    env = {**os.environ, "DEBUG": "0", "DATABASE_URL": "sqlite://:memory:", "CELERY_BROKER_URL": ""}
 
-    with pytest.raises(SystemExit) as exited:
-        execute_from_command_line(["manage.py", "seed_demo"])
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
-    assert exited.value.code == 1
-    assert capsys.readouterr().err == f"CommandError: {REFUSAL}\n"
-    assert set(row_counts().values()) == {0}
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", f"CommandError: {REFUSAL}\n")
 
 
 def test_force_seeds_with_debug_off(settings) -> None:
