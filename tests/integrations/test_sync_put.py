@@ -96,11 +96,41 @@ def _nested_in_lists(value, depth: int):
     return value
 
 
-def test_custom_field_value_nested_950_deep_is_an_invalid_value_not_a_500(api, event_json, mailoutbox):
+def test_custom_field_value_nested_past_the_limit_is_refused(api, event_json, mailoutbox):
+    from apps.integrations.api.parsing import MAX_VALUE_DEPTH
+
+    field = CustomFieldFactory(scope=CustomField.Scope.EVENT)
+    before = db_state()
+
+    response = api.put_events(
+        [event_json(customFields={str(field.id): _nested_in_lists("x", MAX_VALUE_DEPTH + 5)})]
+    )
+
+    deepest = f"events[0].customFields.{field.id}" + "[0]" * (MAX_VALUE_DEPTH + 1)
+    assert_problem(
+        response, 400, [{"field": deepest, "message": f"Nested deeper than {MAX_VALUE_DEPTH} levels."}]
+    )
+    assert db_state() == before
+    assert mailoutbox == []
+
+
+def test_body_nested_950_deep_answers_400_not_500(api, event_json, mailoutbox):
+    # Depending on the Python version the JSON decoder or the parser gives up first; either is a 400.
     field = CustomFieldFactory(scope=CustomField.Scope.EVENT)
     before = db_state()
 
     response = api.put_events([event_json(customFields={str(field.id): _nested_in_lists("x", 950)})])
+
+    assert (response.status_code, response["Content-Type"]) == (400, "application/problem+json")
+    assert db_state() == before
+    assert mailoutbox == []
+
+
+def test_custom_field_value_of_a_list_is_an_invalid_value(api, event_json, mailoutbox):
+    field = CustomFieldFactory(scope=CustomField.Scope.EVENT)
+    before = db_state()
+
+    response = api.put_events([event_json(customFields={str(field.id): ["x"]})])
 
     assert response.status_code == 200
     assert response.json() == {

@@ -26,6 +26,8 @@ MAX_ID = 2**63 - 1
 
 _MSG_STRING = "Expected a string."
 _MSG_INTEGER = "Expected an integer."
+# A custom field value holds a scalar; nothing legitimate nests anywhere near this deep.
+MAX_VALUE_DEPTH = 32
 _MSG_OBJECT = "Expected an object."
 _MSG_LIST = "Expected a list."
 _MSG_REQUIRED = "This field is required."
@@ -154,19 +156,26 @@ class _Reader:
     def _check_nested_text(self, value: Any, path: str) -> None:
         # An explicit stack, not recursion: JSON nested as deep as the decoder allows would otherwise
         # exhaust Python's recursion limit here (a 500) instead of reaching the engine's verdict.
-        stack: list[tuple[Any, str]] = [(value, path)]
+        # Nesting beyond MAX_VALUE_DEPTH is refused outright, so every Python version answers alike
+        # (older decoders already give up on such bodies, which is a 400 too).
+        stack: list[tuple[Any, str, int]] = [(value, path, 0)]
         while stack:
-            value, path = stack.pop()
+            value, path, depth = stack.pop()
+            if depth > MAX_VALUE_DEPTH:
+                self.error(path, f"Nested deeper than {MAX_VALUE_DEPTH} levels.")
+                return
             if type(value) is str:
                 self._check_text(value, path)
             elif type(value) is dict:
                 # Pushed in reverse so errors come out in document order: each key (a string, reported
                 # at the object's path) right before its value.
                 for key in reversed(value):
-                    stack.append((value[key], f"{path}.{key}"))
-                    stack.append((key, path))
+                    stack.append((value[key], f"{path}.{key}", depth + 1))
+                    stack.append((key, path, depth + 1))
             elif type(value) is list:
-                stack.extend((value[index], f"{path}[{index}]") for index in reversed(range(len(value))))
+                stack.extend(
+                    (value[index], f"{path}[{index}]", depth + 1) for index in reversed(range(len(value)))
+                )
 
     # --- nested objects -----------------------------------------------------------------------
 
