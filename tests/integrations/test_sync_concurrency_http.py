@@ -1,13 +1,11 @@
 """Parallel PUT /api/v2/events requests with overlapping sourceIds, on the real PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.directory.models import Employee
 from apps.visits.models import Contact, Event, Invitation
 from tests.integrations.conftest import ApiClient
+from tests.threads import threads_run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 WORKERS = 6
@@ -34,27 +32,19 @@ def test_parallel_requests_answer_200_and_never_duplicate_rows(integration, loca
         return events[worker:] + events[:worker]  # the same events, each worker in another order
 
     statuses: list[int] = []
-    failures: list[BaseException] = []
-    barrier = threading.Barrier(WORKERS)
 
-    def work(worker: int) -> None:
-        try:
+    def worker(number: int):
+        def work(barrier) -> None:
             api = ApiClient(integration)
             barrier.wait()
             for _ in range(ROUNDS):
-                response = api.put_events(events_for(worker))
+                response = api.put_events(events_for(number))
                 statuses.append(response.status_code)
                 assert {e["status"] for e in response.json()["events"]} == {"SUCCESS"}
-        except BaseException as exc:  # collected and re-raised below through the assertion
-            failures.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return work
+
+    failures = threads_run(workers=[worker(n) for n in range(WORKERS)])
 
     assert failures == []
     assert statuses == [200] * WORKERS * ROUNDS

@@ -1,13 +1,11 @@
 """Parallel syncs with overlapping sourceIds on the real PostgreSQL: no duplicates, no 5xx-worthy errors."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.directory.models import Employee
 from apps.visits.models import Contact, Event, Invitation
 from apps.visits.sync import PersonInput, events_sync
+from tests.threads import threads_run
 from tests.visits.conftest import guest
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -28,25 +26,16 @@ def test_parallel_overlapping_syncs_never_duplicate_rows(integration, make_event
         ]
         return events[worker % 10 :] + events[: worker % 10]
 
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(WORKERS)
-
-    def work(worker: int) -> None:
-        try:
+    def worker(number: int):
+        def work(barrier) -> None:
             barrier.wait()
             for _ in range(ROUNDS):
-                results = events_sync(integration=integration, events=events_for(worker))
+                results = events_sync(integration=integration, events=events_for(number))
                 assert {r.status for r in results} == {"SUCCESS"}, results
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return work
+
+    errors = threads_run(workers=[worker(n) for n in range(WORKERS)])
 
     assert errors == []
     assert Event.objects.count() == 10
@@ -86,24 +75,15 @@ def test_parallel_partial_sends_of_the_same_new_guests_lose_no_field(integration
             for k in range(20)
         ]
 
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
-
-    def work(side) -> None:
-        try:
+    def worker(side):
+        def work(barrier) -> None:
             for round_ in range(5):
                 barrier.wait()
                 events_sync(integration=integration, events=side(round_))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=work, args=(side,)) for side in (email_side, name_side)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return work
+
+    errors = threads_run(workers=[worker(email_side), worker(name_side)])
 
     assert errors == []
     incomplete = Contact.objects.filter(email="") | Contact.objects.filter(company_name="")
