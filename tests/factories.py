@@ -7,6 +7,7 @@ from apps.directory.models import AccessPartition, AccessProfile, CustomField, E
 from apps.integrations.models import Integration
 from apps.integrations.services import integration_create
 from apps.notifications.models import OutboxMessage
+from apps.visits.actors import Actor
 from apps.visits.models import Contact, Event, Invitation
 
 
@@ -138,3 +139,8 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
     invitation = factory.SubFactory(InvitationFactory)
     event = factory.LazyAttribute(lambda o: o.invitation.event)
     payload = factory.LazyAttribute(lambda o: {"sequence": o.invitation.sequence})
+
+
+def acting(integration: Integration | None) -> Actor:
+    """The actor behind an engine call in tests: the integration itself, or the system for portal events."""
+    return Actor.of_integration(integration) if integration is not None else Actor.of_system("tests")

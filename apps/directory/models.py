@@ -1,12 +1,23 @@
+import datetime as dt
+import math
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
 from apps.core.text import email_normalize
+from apps.core.values import Message, email_problem, length_problem, phone_problem
+
+MAX_CUSTOM_TEXT = 1_000
+# JSON allows any size of integer; beyond 2^53 no JSON client reads it back exactly (and math.isfinite
+# overflows on very large ones).
+MAX_SAFE_INTEGER = 2**53
 
 
 def validate_timezone(value: str) -> None:
@@ -112,6 +123,51 @@ class CustomField(TimeStampedModel):
 
     def applies_to_invitations(self) -> bool:
         return self.scope in (self.Scope.INVITATION, self.Scope.BOTH)
+
+    def value_problem(self, value: Any) -> Message | None:
+        """Whether `value` fits this field's type and options (None is not a value: it clears)."""
+        kind = self.FieldType
+        match self.field_type:
+            case kind.TEXT:
+                if not isinstance(value, str):
+                    return _("Expected text.")
+                return length_problem(value, MAX_CUSTOM_TEXT)
+            case kind.NUMBER:
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    return _("Expected a number.")
+                if isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER:
+                    return _("Expected a number between -(2^53) and 2^53.")
+                if isinstance(value, float) and not math.isfinite(value):
+                    return _("Expected a number.")
+            case kind.BOOLEAN:
+                if not isinstance(value, bool):
+                    return _("Expected true or false.")
+            case kind.DATE:
+                if not isinstance(value, str) or len(value) != 10:
+                    return _("Expected a date as YYYY-MM-DD.")
+                try:
+                    dt.date.fromisoformat(value)
+                except ValueError:
+                    return _("Expected a date as YYYY-MM-DD.")
+            case kind.SELECT:
+                if not isinstance(value, str) or value not in self.options:
+                    return format_lazy(_("Expected one of: {options}."), options=", ".join(self.options))
+            case kind.EMAIL:
+                if not isinstance(value, str):
+                    return _("Expected an email address.")
+                return email_problem(value)
+            case kind.PHONE:
+                if not isinstance(value, str):
+                    return _("Expected a phone number.")
+                return phone_problem(value)
+        return None
+
+
+def custom_fields_effective(
+    *, event_values: dict[str, Any], invitation_values: dict[str, Any]
+) -> dict[str, Any]:
+    """Event-level values apply to every guest; a guest's own value for the same field wins."""
+    return {**event_values, **invitation_values}
 
 
 class AccessPartition(TimeStampedModel):

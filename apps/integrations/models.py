@@ -22,3 +22,23 @@ class Integration(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SyncRequest(models.Model):
+    """One `PUT /api/v2/events`: what came in and what the engine made of it."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="sync_requests")
+    received_at = models.DateTimeField()
+    request_id = models.CharField(max_length=64)
+    events_received = models.PositiveIntegerField()
+    # {"SUCCESS": 998, "ERROR_VALIDATION": 2} and {"created": 10, "unchanged": 988}.
+    statuses = models.JSONField(default=dict)
+    actions = models.JSONField(default=dict)
+    duration_ms = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["integration", "received_at"]), models.Index(fields=["request_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.integration}: {self.events_received} event(s) at {self.received_at:%Y-%m-%d %H:%M:%S}"

@@ -1,11 +1,13 @@
+import datetime as dt
 import hashlib
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
 
-from apps.integrations.models import Integration
+from apps.integrations.models import Integration, SyncRequest
 
 TOKEN_PREFIX = "vp_"
 
@@ -61,3 +63,24 @@ def integration_activate(*, integration: Integration) -> None:
     """Let the integration's current token in again (it is not rotated; rotate it if it leaked)."""
     integration.is_active = True
     integration.save(update_fields=["is_active", "updated_at"])
+
+
+def sync_request_record(
+    *,
+    integration: Integration,
+    request_id: str,
+    received_at: dt.datetime,
+    duration: float,
+    statuses: Mapping[str, int],
+    actions: Mapping[str, int],
+) -> SyncRequest:
+    """Keep a record of one sync request (seconds in `duration`), for operators reading the admin."""
+    return SyncRequest.objects.create(
+        integration=integration,
+        request_id=request_id,
+        received_at=received_at,
+        events_received=sum(statuses.values()),
+        statuses=dict(sorted(statuses.items())),
+        actions=dict(sorted(actions.items())),
+        duration_ms=round(duration * 1000),
+    )

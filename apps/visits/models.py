@@ -1,10 +1,14 @@
 import secrets
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
 from apps.directory.models import AccessProfile, Employee, Entrance, Location
 from apps.integrations.models import Integration
+from apps.visits.actors import Door
 
 
 class Language(models.TextChoices):
@@ -58,6 +62,12 @@ class Event(TimeStampedModel):
         constraints = [
             # NULLs are distinct, so portal-made events (no integration, no source id) never collide.
             models.UniqueConstraint(fields=["integration", "source_id"], name="event_unique_source_id"),
+            # The portal's own events (no integration) are keyed by the portal's source ids, unique too.
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=models.Q(integration__isnull=True),
+                name="event_unique_portal_source_id",
+            ),
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
             ),
@@ -156,3 +166,71 @@ class Invitation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.contact} → {self.event.name}"
+
+
+class AuditEntry(models.Model):
+    """One change to an event or a guest: who made it, through which door, and what changed.
+
+    Written by the engine and the check-in services in the same transaction as the change itself, set-based
+    like the rest of the engine. Never edited: the admin shows it read-only.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        CANCELLED = "cancelled", _("Cancelled")
+        REACTIVATED = "reactivated", _("Reactivated")
+        INVITED = "invited", _("Invited")
+        REMOVED = "removed", _("Removed")
+        CHECKED_IN = "checked_in", _("Checked in")
+        CHECKED_OUT = "checked_out", _("Checked out")
+
+    created_at = models.DateTimeField(default=timezone.now)
+    door = models.CharField(max_length=6, choices=Door.choices)
+    # The actor, by reference while it exists and by name for ever (`actor`).
+    integration = models.ForeignKey(
+        Integration, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    actor = models.CharField(max_length=300)
+    request_id = models.CharField(max_length=64, blank=True)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audit_entries")
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    # {"field": [old, new]} in the engine's own terms; old is null for what a creation set.
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(door__in=Door.values), name="audit_entry_door_valid"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    action__in=[
+                        "created",
+                        "updated",
+                        "cancelled",
+                        "reactivated",
+                        "invited",
+                        "removed",
+                        "checked_in",
+                        "checked_out",
+                    ]
+                ),
+                name="audit_entry_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = f"invitation {self.invitation_id}" if self.invitation_id else f"event {self.event_id}"
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor}: {self.get_action_display()} {subject}"

@@ -2,15 +2,9 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from apps.directory.models import custom_fields_effective
 from apps.integrations.models import Integration
 from apps.visits.models import Event, Invitation
-
-
-def custom_fields_effective(
-    *, event_values: dict[str, Any], invitation_values: dict[str, Any]
-) -> dict[str, Any]:
-    """Event-level values apply to every guest; a guest's own value for the same field wins."""
-    return {**event_values, **invitation_values}
 
 
 def invitation_effective_custom_fields(*, invitation: Invitation) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import pytest
 
 from apps.visits.models import Invitation
 from apps.visits.sync import EventInput, InvitationInput, PersonInput, events_sync
-from tests.factories import EntranceFactory, IntegrationFactory, LocationFactory
+from tests.factories import EntranceFactory, IntegrationFactory, LocationFactory, acting
 from tests.notifications.conftest import calendar_event, ics, qr_payloads
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def sync(integration, location, django_capture_on_commit_callbacks, mailoutbox):
         before = len(mailoutbox)
         with django_capture_on_commit_callbacks(execute=True):
             [result] = events_sync(
-                integration=integration, events=[EventInput(source_id="meeting-1", **values)]
+                actor=acting(integration), events=[EventInput(source_id="meeting-1", **values)]
             )
         assert result.ok, result.errors
         return mailoutbox[before:]
@@ -212,7 +212,7 @@ def test_changes_made_in_the_portal_send_no_host_confirmation(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        [result] = events_sync(integration=None, events=[event])
+        [result] = events_sync(actor=acting(None), events=[event])
 
     assert result.ok, result.errors
     assert [message.to for message in mailoutbox] == [["Guest Dave <dave@example.org>"]]
@@ -229,7 +229,7 @@ def test_one_sync_of_two_events_sends_their_host_one_confirmation(
     ]
 
     with django_capture_on_commit_callbacks(execute=True):
-        results = events_sync(integration=integration, events=events)
+        results = events_sync(actor=acting(integration), events=events)
 
     assert [result.ok for result in results] == [True, True]
     assert by_recipient(mailoutbox) == [

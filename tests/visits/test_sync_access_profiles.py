@@ -5,9 +5,10 @@ import pytest
 from apps.directory.models import AccessProfile
 from apps.notifications.models import OutboxMessage
 from apps.visits.models import Invitation
-from apps.visits.sync import FieldError, events_sync
-from tests.factories import AccessPartitionFactory, AccessProfileFactory
+from apps.visits.sync import events_sync
+from tests.factories import AccessPartitionFactory, AccessProfileFactory, acting
 from tests.visits.conftest import db_state, guest
+from tests.visits.wire import WireError, wire
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_known_profile_is_linked(integration, make_event):
     profile = AccessProfileFactory(source_id="visitors-floor-3")
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             make_event(
                 invitations=[guest("g1", access_profiles=[(profile.partition_id, "visitors-floor-3")])]
@@ -35,7 +36,7 @@ def test_unseen_profile_is_created_in_its_partition(integration, make_event):
     partition = AccessPartitionFactory()
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event(invitations=[guest("g1", access_profiles=[(partition.id, "lobby")])])],
     )
 
@@ -46,7 +47,7 @@ def test_unseen_profile_is_created_in_its_partition(integration, make_event):
 def test_sent_list_replaces_the_profiles(integration, make_event):
     partition = AccessPartitionFactory()
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             make_event(invitations=[guest("g1", access_profiles=[(partition.id, "a"), (partition.id, "b")])])
         ],
@@ -54,7 +55,7 @@ def test_sent_list_replaces_the_profiles(integration, make_event):
     OutboxMessage.objects.all().delete()
 
     [result] = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event(invitations=[guest("g1", access_profiles=[(partition.id, "c")])])],
     )
 
@@ -68,11 +69,11 @@ def test_sent_list_replaces_the_profiles(integration, make_event):
 def test_absent_list_keeps_the_profiles(integration, make_event):
     partition = AccessPartitionFactory()
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event(invitations=[guest("g1", access_profiles=[(partition.id, "a")])])],
     )
 
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1")])])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
 
     assert profile_keys() == [(partition.id, "a")]
 
@@ -81,12 +82,12 @@ def test_unknown_partition_is_refused(integration, make_event):
     before = db_state()
 
     [result] = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event(invitations=[guest("g1", access_profiles=[(424242, "x")])])],
     )
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_ACCESS_PARTITION_NOT_FOUND",
-        [FieldError("invitations[0].accessProfiles[0].partitionId", "There is no access partition 424242.")],
+        [WireError("invitations[0].accessProfiles[0].partitionId", "There is no access partition 424242.")],
     )
     assert db_state() == before

@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.notifications.models import OutboxMessage
 from apps.visits.models import Event
-from apps.visits.sync import EventInput, FieldError, PersonInput, events_sync
-from tests.factories import AccessPartitionFactory, CustomFieldFactory, EntranceFactory
+from apps.visits.sync import EventInput, PersonInput, events_sync
+from tests.factories import AccessPartitionFactory, CustomFieldFactory, EntranceFactory, acting
 from tests.visits.conftest import db_state, guest
+from tests.visits.wire import WireError, wire
 
 pytestmark = pytest.mark.django_db
 EARLIER = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
@@ -35,11 +36,11 @@ def test_identical_resend_is_unchanged_and_writes_nothing(integration, make_even
             guest(email="p@example.org"),
         ],
     )
-    events_sync(integration=integration, events=[full])
+    events_sync(actor=acting(integration), events=[full])
     before = db_state()
 
     with CaptureQueriesContext(connection) as queries:
-        [result] = events_sync(integration=integration, events=[full])
+        [result] = events_sync(actor=acting(integration), events=[full])
 
     assert (result.status, result.action) == ("SUCCESS", "unchanged")
     assert writes_in(queries) == []
@@ -47,29 +48,29 @@ def test_identical_resend_is_unchanged_and_writes_nothing(integration, make_even
 
 
 def test_older_updated_at_is_outdated_and_changes_nothing(integration, make_event):
-    events_sync(integration=integration, events=[make_event(updated_at=LATER)])
+    events_sync(actor=acting(integration), events=[make_event(updated_at=LATER)])
     before = db_state()
 
-    [result] = events_sync(integration=integration, events=[make_event(name="Stale", updated_at=EARLIER)])
+    [result] = events_sync(actor=acting(integration), events=[make_event(name="Stale", updated_at=EARLIER)])
 
     assert (result.status, result.action, result.id) == ("SUCCESS", "outdated", Event.objects.get().id)
     assert db_state() == before
 
 
 def test_newer_updated_at_applies_and_is_remembered(integration, make_event):
-    events_sync(integration=integration, events=[make_event(updated_at=EARLIER)])
+    events_sync(actor=acting(integration), events=[make_event(updated_at=EARLIER)])
 
-    [result] = events_sync(integration=integration, events=[make_event(name="Fresh", updated_at=LATER)])
+    [result] = events_sync(actor=acting(integration), events=[make_event(name="Fresh", updated_at=LATER)])
 
     event = Event.objects.get()
     assert (result.action, event.name, event.source_updated_at) == ("updated", "Fresh", LATER)
 
 
 def test_older_deletion_does_not_cancel_a_newer_event(integration, make_event):
-    events_sync(integration=integration, events=[make_event(updated_at=LATER)])
+    events_sync(actor=acting(integration), events=[make_event(updated_at=LATER)])
 
     [result] = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[EventInput(source_id="meeting-1", updated_at=EARLIER, deleted_at=EARLIER)],
     )
 
@@ -78,22 +79,23 @@ def test_older_deletion_does_not_cancel_a_newer_event(integration, make_event):
 
 def test_repeated_source_id_in_one_request_only_counts_once(integration, make_event):
     results = events_sync(
-        integration=integration, events=[make_event(name="First"), make_event(name="Second")]
+        actor=acting(integration), events=[make_event(name="First"), make_event(name="Second")]
     )
 
     event = Event.objects.get()
     assert [(r.status, r.id, r.action) for r in results] == [
         ("SUCCESS", event.id, "created"),
-        ("ERROR_DUPLICATE_SOURCE_ID", None, None),
+        # The first copy created it, so the duplicate's answer names it too.
+        ("ERROR_DUPLICATE_SOURCE_ID", event.id, None),
     ]
-    assert results[1].errors == [
-        FieldError("sourceId", "This sourceId appears earlier in the request; only the first counts.")
+    assert wire(results[1]) == [
+        WireError("sourceId", "This sourceId appears earlier in the request; only the first counts.")
     ]
     assert event.name == "First"
 
 
 def test_failure_while_applying_commits_nothing(integration, make_event, monkeypatch):
-    events_sync(integration=integration, events=[make_event("kept", invitations=[guest("g1")])])
+    events_sync(actor=acting(integration), events=[make_event("kept", invitations=[guest("g1")])])
     before = db_state()
 
     from apps.visits.sync import writing
@@ -109,7 +111,7 @@ def test_failure_while_applying_commits_nothing(integration, make_event, monkeyp
     monkeypatch.setattr(writing, "rows_insert", fail_on_outbox)
     with pytest.raises(RuntimeError):
         events_sync(
-            integration=integration,
+            actor=acting(integration),
             events=[make_event("new", invitations=[guest("g2")]), make_event("kept", invitations=[])],
         )
 
@@ -117,11 +119,11 @@ def test_failure_while_applying_commits_nothing(integration, make_event, monkeyp
 
 
 def test_moving_an_event_owes_each_invited_guest_an_update(integration, make_event, location):
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1"), guest("g2")])])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1"), guest("g2")])])
     OutboxMessage.objects.all().delete()
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[EventInput(source_id="meeting-1", entrance_id=EntranceFactory(location=location).id)],
     )
 
@@ -132,11 +134,11 @@ def test_moving_an_event_owes_each_invited_guest_an_update(integration, make_eve
 
 
 def test_renaming_an_event_sends_nothing(integration, make_event):
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1")])])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
     OutboxMessage.objects.all().delete()
 
     [result] = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[EventInput(source_id="meeting-1", name="New title", description="New")],
     )
 
@@ -145,7 +147,7 @@ def test_renaming_an_event_sends_nothing(integration, make_event):
 
 def test_portal_made_changes_owe_the_host_no_confirmation(make_event):
     events_sync(
-        integration=None, events=[make_event(invitations=[guest(email="p@example.org", first_name="Pat")])]
+        actor=acting(None), events=[make_event(invitations=[guest(email="p@example.org", first_name="Pat")])]
     )
 
     assert list(OutboxMessage.objects.values_list("kind", flat=True)) == ["INVITATION"]
@@ -174,7 +176,7 @@ def test_query_count_does_not_grow_with_the_batch(integration, make_event, phase
     def run(prefix: str, size: int) -> int:
         events = batch(make_event, prefix, size)
         if phase != "create":
-            events_sync(integration=integration, events=events)
+            events_sync(actor=acting(integration), events=events)
         if phase == "update":
             events = [
                 EventInput(
@@ -188,12 +190,12 @@ def test_query_count_does_not_grow_with_the_batch(integration, make_event, phase
         if phase == "delete":
             events = [EventInput(source_id=e.source_id, deleted_at=EARLIER) for e in events]
         with CaptureQueriesContext(connection) as queries:
-            results = events_sync(integration=integration, events=events)
+            results = events_sync(actor=acting(integration), events=events)
         assert {r.status for r in results} == {"SUCCESS"}
         return len(queries)
 
     # Both measured runs start from the same kind of state: the hosts and creators already exist.
-    events_sync(integration=integration, events=batch(make_event, "warm-up", 7))
+    events_sync(actor=acting(integration), events=batch(make_event, "warm-up", 7))
     assert run("small", 5) == run("large", 200)
 
 
@@ -201,12 +203,12 @@ def test_sync_leaves_garbage_collection_as_it_found_it(integration, make_event):
     import gc
 
     assert gc.isenabled()
-    events_sync(integration=integration, events=[make_event()])
+    events_sync(actor=acting(integration), events=[make_event()])
     assert gc.isenabled()
 
     gc.disable()
     try:
-        events_sync(integration=integration, events=[make_event("other")])
+        events_sync(actor=acting(integration), events=[make_event("other")])
         assert not gc.isenabled()
     finally:
         gc.enable()

@@ -7,6 +7,7 @@ import pytest
 from apps.notifications.models import OutboxMessage
 from apps.visits.models import Event, Invitation
 from apps.visits.sync import EventInput, events_sync
+from tests.factories import acting
 from tests.visits.conftest import db_state, guest
 
 pytestmark = pytest.mark.django_db
@@ -14,11 +15,11 @@ DELETED_AT = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)
 
 
 def test_deleted_at_cancels_the_event_and_its_guests(integration, make_event):
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1"), guest("g2")])])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1"), guest("g2")])])
     OutboxMessage.objects.all().delete()
 
     [result] = events_sync(
-        integration=integration, events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)]
+        actor=acting(integration), events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)]
     )
 
     event = Event.objects.get()
@@ -41,7 +42,7 @@ def test_deleted_at_cancels_the_event_and_its_guests(integration, make_event):
 
 def test_deleting_an_unknown_event_is_unchanged(integration):
     [result] = events_sync(
-        integration=integration, events=[EventInput(source_id="never-seen", deleted_at=DELETED_AT)]
+        actor=acting(integration), events=[EventInput(source_id="never-seen", deleted_at=DELETED_AT)]
     )
 
     assert (result.status, result.action, result.id) == ("SUCCESS", "unchanged", None)
@@ -49,12 +50,12 @@ def test_deleting_an_unknown_event_is_unchanged(integration):
 
 
 def test_deleting_a_cancelled_event_again_is_unchanged(integration, make_event):
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1")])])
-    events_sync(integration=integration, events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
+    events_sync(actor=acting(integration), events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)])
     before = db_state()
 
     [result] = events_sync(
-        integration=integration, events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)]
+        actor=acting(integration), events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)]
     )
 
     assert (result.status, result.action) == ("SUCCESS", "unchanged")
@@ -63,14 +64,14 @@ def test_deleting_a_cancelled_event_again_is_unchanged(integration, make_event):
 
 def test_sending_a_cancelled_event_again_reactivates_it_with_its_guests(integration, make_event):
     events_sync(
-        integration=integration, events=[make_event(invitations=[guest("g1"), guest("g2"), guest("g3")])]
+        actor=acting(integration), events=[make_event(invitations=[guest("g1"), guest("g2"), guest("g3")])]
     )
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1"), guest("g2")])])
-    events_sync(integration=integration, events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1"), guest("g2")])])
+    events_sync(actor=acting(integration), events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)])
     OutboxMessage.objects.all().delete()
 
     [result] = events_sync(
-        integration=integration, events=[EventInput(source_id="meeting-1", name="Back on")]
+        actor=acting(integration), events=[EventInput(source_id="meeting-1", name="Back on")]
     )
 
     assert (result.action, Event.objects.get().status) == ("updated", "ACTIVE")

@@ -5,6 +5,7 @@ import pytest
 from apps.directory.models import Employee
 from apps.visits.models import Contact, Event, Invitation
 from apps.visits.sync import PersonInput, events_sync
+from tests.factories import acting
 from tests.threads import threads_run
 from tests.visits.conftest import guest
 
@@ -30,7 +31,7 @@ def test_parallel_overlapping_syncs_never_duplicate_rows(integration, make_event
         def work(barrier) -> None:
             barrier.wait()
             for _ in range(ROUNDS):
-                results = events_sync(integration=integration, events=events_for(number))
+                results = events_sync(actor=acting(integration), events=events_for(number))
                 assert {r.status for r in results} == {"SUCCESS"}, results
 
         return work
@@ -79,7 +80,7 @@ def test_parallel_partial_sends_of_the_same_new_guests_lose_no_field(integration
         def work(barrier) -> None:
             for round_ in range(5):
                 barrier.wait()
-                events_sync(integration=integration, events=side(round_))
+                events_sync(actor=acting(integration), events=side(round_))
 
         return work
 

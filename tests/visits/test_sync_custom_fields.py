@@ -5,9 +5,10 @@ import pytest
 from apps.directory.models import CustomField
 from apps.visits.models import Event, Invitation
 from apps.visits.selectors import invitation_effective_custom_fields
-from apps.visits.sync import EventInput, FieldError, events_sync
-from tests.factories import CustomFieldFactory
+from apps.visits.sync import EventInput, events_sync
+from tests.factories import CustomFieldFactory, acting
 from tests.visits.conftest import db_state, guest
+from tests.visits.wire import WireError, wire
 
 pytestmark = pytest.mark.django_db
 Type, Scope = CustomField.FieldType, CustomField.Scope
@@ -15,10 +16,12 @@ Type, Scope = CustomField.FieldType, CustomField.Scope
 
 def test_event_custom_fields_merge_key_by_key(integration, make_event):
     a, b, c = CustomFieldFactory.create_batch(3, scope=Scope.EVENT)
-    events_sync(integration=integration, events=[make_event(custom_fields={str(a.id): "A", str(b.id): "B"})])
+    events_sync(
+        actor=acting(integration), events=[make_event(custom_fields={str(a.id): "A", str(b.id): "B"})]
+    )
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[EventInput(source_id="meeting-1", custom_fields={str(b.id): None, str(c.id): "C"})],
     )
 
@@ -29,7 +32,7 @@ def test_invitation_value_overrides_the_event_value_for_that_guest(integration, 
     shared = CustomFieldFactory(scope=Scope.BOTH)
     plate = CustomFieldFactory(scope=Scope.INVITATION)
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             make_event(
                 custom_fields={str(shared.id): "event default"},
@@ -55,13 +58,13 @@ def test_field_of_the_other_scope_is_not_found(integration, make_event):
     invitation_only = CustomFieldFactory(scope=Scope.INVITATION)
 
     [result] = events_sync(
-        integration=integration, events=[make_event(custom_fields={str(invitation_only.id): "x"})]
+        actor=acting(integration), events=[make_event(custom_fields={str(invitation_only.id): "x"})]
     )
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_CUSTOM_FIELD_NOT_FOUND",
         [
-            FieldError(
+            WireError(
                 f"customFields.{invitation_only.id}",
                 f"'{invitation_only.id}' is not the id of an active custom field for events.",
             )
@@ -73,12 +76,12 @@ def test_inactive_or_unknown_field_is_not_found(integration, make_event):
     inactive = CustomFieldFactory(is_active=False)
 
     [result] = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event(invitations=[guest("g1", custom_fields={str(inactive.id): "x", "999999": "y"})])],
     )
 
     assert result.status == "ERROR_CUSTOM_FIELD_NOT_FOUND"
-    assert [e.field for e in result.errors] == [
+    assert [e.field for e in wire(result)] == [
         f"invitations[0].customFields.{inactive.id}",
         "invitations[0].customFields.999999",
     ]
@@ -101,9 +104,11 @@ def test_value_that_does_not_fit_the_type_is_invalid(integration, make_event, fi
     field = CustomFieldFactory(field_type=field_type, options=options)
     before = db_state()
 
-    [result] = events_sync(integration=integration, events=[make_event(custom_fields={str(field.id): value})])
+    [result] = events_sync(
+        actor=acting(integration), events=[make_event(custom_fields={str(field.id): value})]
+    )
 
-    assert (result.status, [e.field for e in result.errors]) == (
+    assert (result.status, [e.field for e in wire(result)]) == (
         "ERROR_INVALID_CUSTOM_FIELD_VALUE",
         [f"customFields.{field.id}"],
     )
@@ -125,7 +130,7 @@ def test_value_that_does_not_fit_the_type_is_invalid(integration, make_event, fi
 def test_value_that_fits_the_type_is_stored(integration, make_event, field_type, options, value):
     field = CustomFieldFactory(field_type=field_type, options=options)
 
-    events_sync(integration=integration, events=[make_event(custom_fields={str(field.id): value})])
+    events_sync(actor=acting(integration), events=[make_event(custom_fields={str(field.id): value})])
 
     assert Event.objects.get().custom_fields == {str(field.id): value}
 
@@ -134,11 +139,11 @@ def test_custom_field_only_change_sends_nothing(integration, make_event):
     from apps.notifications.models import OutboxMessage
 
     field = CustomFieldFactory()
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1")])])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
     OutboxMessage.objects.all().delete()
 
     [result] = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             EventInput(
                 source_id="meeting-1",

@@ -5,15 +5,16 @@ import datetime as dt
 import pytest
 
 from apps.visits.models import Event
-from apps.visits.sync import UNSET, EventInput, FieldError, PersonInput, events_sync
-from tests.factories import EntranceFactory, LocationFactory
+from apps.visits.sync import UNSET, EventInput, PersonInput, events_sync
+from tests.factories import EntranceFactory, LocationFactory, acting
 from tests.visits.conftest import ENDS, STARTS, db_state
+from tests.visits.wire import WireError, wire
 
 pytestmark = pytest.mark.django_db
 
 
 def test_unseen_source_id_creates_an_event(integration, make_event, location):
-    [result] = events_sync(integration=integration, events=[make_event(description="Quarterly review")])
+    [result] = events_sync(actor=acting(integration), events=[make_event(description="Quarterly review")])
 
     event = Event.objects.get()
     assert (result.status, result.action, result.id, result.errors) == ("SUCCESS", "created", event.id, [])
@@ -37,9 +38,9 @@ def test_unseen_source_id_creates_an_event(integration, make_event, location):
 
 
 def test_known_source_id_updates_the_same_event(integration, make_event):
-    events_sync(integration=integration, events=[make_event()])
+    events_sync(actor=acting(integration), events=[make_event()])
 
-    [result] = events_sync(integration=integration, events=[make_event(name="Board meeting (moved)")])
+    [result] = events_sync(actor=acting(integration), events=[make_event(name="Board meeting (moved)")])
 
     assert (result.action, Event.objects.count(), Event.objects.get().name) == (
         "updated",
@@ -49,9 +50,9 @@ def test_known_source_id_updates_the_same_event(integration, make_event):
 
 
 def test_absent_fields_are_left_as_they_are(integration, make_event, entrance):
-    events_sync(integration=integration, events=[make_event(description="Agenda", entrance_id=entrance.id)])
+    events_sync(actor=acting(integration), events=[make_event(description="Agenda", entrance_id=entrance.id)])
 
-    events_sync(integration=integration, events=[EventInput(source_id="meeting-1", name="Renamed")])
+    events_sync(actor=acting(integration), events=[EventInput(source_id="meeting-1", name="Renamed")])
 
     event = Event.objects.get()
     assert (event.name, event.description, event.entrance, event.starts_at) == (
@@ -65,12 +66,12 @@ def test_absent_fields_are_left_as_they_are(integration, make_event, entrance):
 def test_null_clears_optional_fields(integration, make_event, entrance):
     creator = PersonInput(email="assistant@example.com")
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event(description="Agenda", entrance_id=entrance.id, creator=creator)],
     )
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[EventInput(source_id="meeting-1", description=None, entrance_id=None, creator=None)],
     )
 
@@ -79,38 +80,38 @@ def test_null_clears_optional_fields(integration, make_event, entrance):
 
 
 @pytest.mark.parametrize(
-    ("field", "wire"), [("name", "name"), ("starts_at", "startsAt"), ("location_id", "locationId")]
+    ("field", "wire_name"), [("name", "name"), ("starts_at", "startsAt"), ("location_id", "locationId")]
 )
-def test_null_for_a_required_field_is_a_validation_error(integration, make_event, field, wire):
-    events_sync(integration=integration, events=[make_event()])
+def test_null_for_a_required_field_is_a_validation_error(integration, make_event, field, wire_name):
+    events_sync(actor=acting(integration), events=[make_event()])
     before = db_state()
 
     [result] = events_sync(
-        integration=integration, events=[EventInput(source_id="meeting-1", **{field: None})]
+        actor=acting(integration), events=[EventInput(source_id="meeting-1", **{field: None})]
     )
 
-    assert (result.status, result.action, result.errors) == (
+    assert (result.status, result.action, wire(result)) == (
         "ERROR_VALIDATION",
         None,
-        [FieldError(wire, f"{wire} may not be null.")],
+        [WireError(wire_name, f"{wire_name} may not be null.")],
     )
     assert db_state() == before
 
 
 def test_new_event_lists_every_missing_required_field(integration):
     [result] = events_sync(
-        integration=integration, events=[EventInput(source_id="x", description="only this")]
+        actor=acting(integration), events=[EventInput(source_id="x", description="only this")]
     )
 
     assert result.status == "ERROR_MISSING_REQUIRED_FIELDS"
-    assert [e.field for e in result.errors] == ["name", "startsAt", "endsAt", "locationId", "host.email"]
+    assert [e.field for e in wire(result)] == ["name", "startsAt", "endsAt", "locationId", "host.email"]
     assert (result.id, result.action, Event.objects.count()) == (None, None, 0)
 
 
 def test_host_without_email_on_a_new_event_is_a_missing_field(integration, make_event):
-    [result] = events_sync(integration=integration, events=[make_event(host=PersonInput(first_name="Ada"))])
+    [result] = events_sync(actor=acting(integration), events=[make_event(host=PersonInput(first_name="Ada"))])
 
-    assert (result.status, [e.field for e in result.errors]) == (
+    assert (result.status, [e.field for e in wire(result)]) == (
         "ERROR_MISSING_REQUIRED_FIELDS",
         ["host.email"],
     )
@@ -119,11 +120,11 @@ def test_host_without_email_on_a_new_event_is_a_missing_field(integration, make_
 def test_inactive_location_is_not_found(integration, make_event):
     closed = LocationFactory(is_active=False)
 
-    [result] = events_sync(integration=integration, events=[make_event(location_id=closed.id)])
+    [result] = events_sync(actor=acting(integration), events=[make_event(location_id=closed.id)])
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_LOCATION_NOT_FOUND",
-        [FieldError("locationId", f"There is no active location {closed.id}.")],
+        [WireError("locationId", f"There is no active location {closed.id}.")],
     )
     assert Event.objects.count() == 0
 
@@ -131,21 +132,21 @@ def test_inactive_location_is_not_found(integration, make_event):
 def test_entrance_of_another_location_is_not_found(integration, make_event, location):
     elsewhere = EntranceFactory()
 
-    [result] = events_sync(integration=integration, events=[make_event(entrance_id=elsewhere.id)])
+    [result] = events_sync(actor=acting(integration), events=[make_event(entrance_id=elsewhere.id)])
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_ENTRANCE_NOT_FOUND",
-        [FieldError("entranceId", f"Location {location.id} has no entrance {elsewhere.id}.")],
+        [WireError("entranceId", f"Location {location.id} has no entrance {elsewhere.id}.")],
     )
 
 
 def test_moving_location_without_a_matching_entrance_is_refused(integration, make_event, entrance):
-    events_sync(integration=integration, events=[make_event(entrance_id=entrance.id)])
+    events_sync(actor=acting(integration), events=[make_event(entrance_id=entrance.id)])
     other = LocationFactory()
     before = db_state()
 
     [result] = events_sync(
-        integration=integration, events=[EventInput(source_id="meeting-1", location_id=other.id)]
+        actor=acting(integration), events=[EventInput(source_id="meeting-1", location_id=other.id)]
     )
 
     assert result.status == "ERROR_ENTRANCE_NOT_FOUND"
@@ -153,20 +154,20 @@ def test_moving_location_without_a_matching_entrance_is_refused(integration, mak
 
 
 def test_end_not_after_start_is_an_invalid_time_range(integration, make_event):
-    [result] = events_sync(integration=integration, events=[make_event(ends_at=STARTS)])
+    [result] = events_sync(actor=acting(integration), events=[make_event(ends_at=STARTS)])
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_INVALID_TIME_RANGE",
-        [FieldError("endsAt", "endsAt must be later than startsAt.")],
+        [WireError("endsAt", "endsAt must be later than startsAt.")],
     )
 
 
 def test_time_range_is_checked_after_applying_a_partial_update(integration, make_event):
-    events_sync(integration=integration, events=[make_event()])
+    events_sync(actor=acting(integration), events=[make_event()])
     before = db_state()
 
     [result] = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[EventInput(source_id="meeting-1", starts_at=ENDS + dt.timedelta(hours=1))],
     )
 
@@ -175,30 +176,30 @@ def test_time_range_is_checked_after_applying_a_partial_update(integration, make
 
 
 def test_over_long_name_is_a_validation_error(integration, make_event):
-    [result] = events_sync(integration=integration, events=[make_event(name="x" * 256)])
+    [result] = events_sync(actor=acting(integration), events=[make_event(name="x" * 256)])
 
-    assert (result.status, [e.field for e in result.errors]) == ("ERROR_VALIDATION", ["name"])
+    assert (result.status, [e.field for e in wire(result)]) == ("ERROR_VALIDATION", ["name"])
 
 
 def test_naive_datetime_is_a_validation_error(integration, make_event):
     [result] = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event(starts_at=dt.datetime(2026, 12, 1, 9))],  # noqa: DTZ001 - naive on purpose
     )
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_VALIDATION",
-        [FieldError("startsAt", "Date-times need a UTC offset or Z.")],
+        [WireError("startsAt", "Date-times need a UTC offset or Z.")],
     )
 
 
 def test_missing_source_id_is_a_validation_error(integration, make_event):
-    [result] = events_sync(integration=integration, events=[make_event(source_id=UNSET)])
+    [result] = events_sync(actor=acting(integration), events=[make_event(source_id=UNSET)])
 
-    assert (result.source_id, result.status, result.errors) == (
+    assert (result.source_id, result.status, wire(result)) == (
         None,
         "ERROR_VALIDATION",
-        [FieldError("sourceId", "sourceId is required.")],
+        [WireError("sourceId", "sourceId is required.")],
     )
 
 
@@ -206,9 +207,9 @@ def test_two_integrations_may_use_the_same_source_id(make_event):
     from tests.factories import IntegrationFactory
 
     first, second = IntegrationFactory(), IntegrationFactory()
-    events_sync(integration=first, events=[make_event(name="First's")])
+    events_sync(actor=acting(first), events=[make_event(name="First's")])
 
-    [result] = events_sync(integration=second, events=[make_event(name="Second's")])
+    [result] = events_sync(actor=acting(second), events=[make_event(name="Second's")])
 
     assert result.action == "created"
     assert sorted(Event.objects.values_list("integration_id", "name")) == [
@@ -219,7 +220,7 @@ def test_two_integrations_may_use_the_same_source_id(make_event):
 
 def test_error_in_one_event_leaves_the_others_processed(integration, make_event):
     results = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event("a"), make_event("b", ends_at=STARTS), make_event("c")],
     )
 
@@ -232,9 +233,11 @@ def test_error_in_one_event_leaves_the_others_processed(integration, make_event)
 
 
 def test_results_come_in_request_order(integration, make_event):
-    events_sync(integration=integration, events=[make_event("b")])
+    events_sync(actor=acting(integration), events=[make_event("b")])
 
-    results = events_sync(integration=integration, events=[make_event("c"), make_event("b"), make_event("a")])
+    results = events_sync(
+        actor=acting(integration), events=[make_event("c"), make_event("b"), make_event("a")]
+    )
 
     assert [(r.source_id, r.action) for r in results] == [
         ("c", "created"),
@@ -244,4 +247,4 @@ def test_results_come_in_request_order(integration, make_event):
 
 
 def test_empty_batch_returns_no_results(integration):
-    assert events_sync(integration=integration, events=[]) == []
+    assert events_sync(actor=acting(integration), events=[]) == []

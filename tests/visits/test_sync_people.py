@@ -4,16 +4,17 @@ import pytest
 
 from apps.directory.models import Employee
 from apps.visits.models import Contact, Event, Invitation
-from apps.visits.sync import EventInput, FieldError, PersonInput, events_sync
-from tests.factories import EmployeeFactory, IntegrationFactory, LocationFactory
+from apps.visits.sync import EventInput, PersonInput, events_sync
+from tests.factories import EmployeeFactory, IntegrationFactory, LocationFactory, acting
 from tests.visits.conftest import db_state, guest
+from tests.visits.wire import WireError, wire
 
 pytestmark = pytest.mark.django_db
 
 
 def test_same_guest_source_id_in_two_events_is_one_contact(integration, make_event):
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event("a", invitations=[guest("g1")]), make_event("b", invitations=[guest("g1")])],
     )
 
@@ -26,12 +27,12 @@ def test_same_guest_source_id_in_two_events_is_one_contact(integration, make_eve
 
 def test_changing_a_guest_in_one_event_changes_them_everywhere(integration, make_event):
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event("a", invitations=[guest("g1")]), make_event("b", invitations=[guest("g1")])],
     )
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             EventInput(
                 source_id="a", invitations=[guest("g1", company_name="Initech", email="new@example.org")]
@@ -49,7 +50,7 @@ def test_changing_a_guest_in_one_event_changes_them_everywhere(integration, make
 
 def test_last_occurrence_of_a_guest_in_one_request_wins(integration, make_event):
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             make_event("a", invitations=[guest("g1", company_name="First")]),
             make_event("b", invitations=[guest("g1", company_name="Last")]),
@@ -61,11 +62,11 @@ def test_last_occurrence_of_a_guest_in_one_request_wins(integration, make_event)
 
 def test_guest_of_a_failed_event_does_not_change_the_contact(integration, make_event):
     events_sync(
-        integration=integration, events=[make_event("a", invitations=[guest("g1", company_name="Acme")])]
+        actor=acting(integration), events=[make_event("a", invitations=[guest("g1", company_name="Acme")])]
     )
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event("b", location_id=0, invitations=[guest("g1", company_name="Hijacked")])],
     )
 
@@ -76,7 +77,7 @@ def test_guests_without_source_id_have_contacts_of_their_own(integration, make_e
     jane = guest(email="jane@example.org", first_name="Jane", last_name="Doe")
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event("a", invitations=[jane]), make_event("b", invitations=[jane])],
     )
 
@@ -86,8 +87,8 @@ def test_guests_without_source_id_have_contacts_of_their_own(integration, make_e
 def test_contacts_of_two_integrations_are_separate(make_event):
     first, second = IntegrationFactory(), IntegrationFactory()
 
-    events_sync(integration=first, events=[make_event(invitations=[guest("g1", company_name="One")])])
-    events_sync(integration=second, events=[make_event(invitations=[guest("g1", company_name="Two")])])
+    events_sync(actor=acting(first), events=[make_event(invitations=[guest("g1", company_name="One")])])
+    events_sync(actor=acting(second), events=[make_event(invitations=[guest("g1", company_name="Two")])])
 
     assert sorted(Contact.objects.values_list("integration_id", "company_name")) == [
         (first.id, "One"),
@@ -100,7 +101,7 @@ def test_unknown_host_email_creates_an_employee(integration, make_event):
         email="New.Host@Example.com", first_name="New", last_name="Host", phone_number="+4930123"
     )
 
-    events_sync(integration=integration, events=[make_event(host=host)])
+    events_sync(actor=acting(integration), events=[make_event(host=host)])
 
     employee = Employee.objects.get()
     assert (employee.email, employee.first_name, employee.last_name, employee.phone_number) == (
@@ -116,7 +117,7 @@ def test_known_host_email_updates_name_and_phone(integration, make_event):
     existing = EmployeeFactory(email="ceo@example.com", first_name="Old", last_name="Name", phone_number="1")
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             make_event(host=PersonInput(email="CEO@example.com", first_name="Ada", phone_number="+49 30 1"))
         ],
@@ -129,7 +130,7 @@ def test_known_host_email_updates_name_and_phone(integration, make_event):
 
 def test_creator_becomes_an_employee_too(integration, make_event):
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event(creator=PersonInput(email="assistant@example.com", first_name="Bob"))],
     )
 
@@ -140,12 +141,12 @@ def test_host_not_permitted_at_the_location_is_refused(integration, make_event, 
     before = db_state()
 
     [result] = events_sync(
-        integration=integration, events=[make_event(host=PersonInput(email=restricted_host.email))]
+        actor=acting(integration), events=[make_event(host=PersonInput(email=restricted_host.email))]
     )
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_USER_CANNOT_HOST_AT_LOCATION",
-        [FieldError("host.email", f"restricted@example.com may not host at location {location.id}.")],
+        [WireError("host.email", f"restricted@example.com may not host at location {location.id}.")],
     )
     assert db_state() == before
 
@@ -154,7 +155,7 @@ def test_host_permitted_at_the_location_is_accepted(integration, make_event, res
     allowed = restricted_host.hosting_locations.get()
 
     [result] = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event(location_id=allowed.id, host=PersonInput(email=restricted_host.email))],
     )
 
@@ -165,25 +166,26 @@ def test_deactivated_host_cannot_host_anywhere(integration, make_event):
     EmployeeFactory(email="gone@example.com", is_active=False)
 
     [result] = events_sync(
-        integration=integration, events=[make_event(host=PersonInput(email="gone@example.com"))]
+        actor=acting(integration), events=[make_event(host=PersonInput(email="gone@example.com"))]
     )
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_USER_CANNOT_HOST_AT_LOCATION",
-        [FieldError("host.email", "gone@example.com is deactivated and cannot host.")],
+        [WireError("host.email", "gone@example.com is deactivated and cannot host.")],
     )
 
 
 def test_moving_an_event_where_its_host_may_not_host_is_refused(integration, make_event, restricted_host):
     allowed = restricted_host.hosting_locations.get()
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event(location_id=allowed.id, host=PersonInput(email=restricted_host.email))],
     )
     before = db_state()
 
     [result] = events_sync(
-        integration=integration, events=[EventInput(source_id="meeting-1", location_id=LocationFactory().id)]
+        actor=acting(integration),
+        events=[EventInput(source_id="meeting-1", location_id=LocationFactory().id)],
     )
 
     assert result.status == "ERROR_USER_CANNOT_HOST_AT_LOCATION"
@@ -191,18 +193,18 @@ def test_moving_an_event_where_its_host_may_not_host_is_refused(integration, mak
 
 
 def test_malformed_host_email_is_a_validation_error(integration, make_event):
-    [result] = events_sync(integration=integration, events=[make_event(host=PersonInput(email="nope"))])
+    [result] = events_sync(actor=acting(integration), events=[make_event(host=PersonInput(email="nope"))])
 
-    assert (result.status, [e.field for e in result.errors]) == ("ERROR_VALIDATION", ["host.email"])
+    assert (result.status, [e.field for e in wire(result)]) == ("ERROR_VALIDATION", ["host.email"])
     assert Employee.objects.count() == 0
 
 
 def test_null_host_is_a_validation_error(integration, make_event):
-    events_sync(integration=integration, events=[make_event()])
+    events_sync(actor=acting(integration), events=[make_event()])
 
-    [result] = events_sync(integration=integration, events=[EventInput(source_id="meeting-1", host=None)])
+    [result] = events_sync(actor=acting(integration), events=[EventInput(source_id="meeting-1", host=None)])
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_VALIDATION",
-        [FieldError("host", "host may not be null.")],
+        [WireError("host", "host may not be null.")],
     )

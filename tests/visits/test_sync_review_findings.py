@@ -9,9 +9,10 @@ from django.utils import timezone
 from apps.directory.models import CustomField, Employee
 from apps.notifications.models import OutboxMessage
 from apps.visits.models import Contact, Event, Invitation
-from apps.visits.sync import EventInput, FieldError, PersonInput, events_sync
-from tests.factories import CustomFieldFactory
+from apps.visits.sync import EventInput, PersonInput, events_sync
+from tests.factories import CustomFieldFactory, acting
 from tests.visits.conftest import db_state, guest
+from tests.visits.wire import WireError, wire
 
 pytestmark = pytest.mark.django_db
 DELETED_AT = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)
@@ -19,11 +20,11 @@ DELETED_AT = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)
 
 def test_guest_source_id_is_taken_exactly_as_sent(integration, make_event):
     events_sync(
-        integration=integration, events=[make_event("a", invitations=[guest("g1", company_name="Acme")])]
+        actor=acting(integration), events=[make_event("a", invitations=[guest("g1", company_name="Acme")])]
     )
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             make_event(
                 "b", invitations=[guest(source_id=" g1 ", email="grace@example.org", first_name="Grace")]
@@ -38,9 +39,9 @@ def test_guest_source_id_is_taken_exactly_as_sent(integration, make_event):
 
 
 def test_all_blank_guest_source_id_is_a_validation_error(integration, make_event):
-    [result] = events_sync(integration=integration, events=[make_event(invitations=[guest("   ")])])
+    [result] = events_sync(actor=acting(integration), events=[make_event(invitations=[guest("   ")])])
 
-    assert (result.status, [e.field for e in result.errors]) == (
+    assert (result.status, [e.field for e in wire(result)]) == (
         "ERROR_VALIDATION",
         ["invitations[0].sourceId"],
     )
@@ -48,11 +49,11 @@ def test_all_blank_guest_source_id_is_a_validation_error(integration, make_event
 
 def test_partial_guest_update_keeps_the_fields_it_does_not_send(integration, make_event):
     events_sync(
-        integration=integration, events=[make_event("a", invitations=[guest("g1", company_name="Acme")])]
+        actor=acting(integration), events=[make_event("a", invitations=[guest("g1", company_name="Acme")])]
     )
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[make_event("b", invitations=[guest(source_id="g1", email="new@example.org")])],
     )
 
@@ -67,7 +68,7 @@ def test_partial_guest_update_keeps_the_fields_it_does_not_send(integration, mak
 
 def test_later_unchanged_event_restores_a_guest_an_earlier_one_changed(integration, make_event):
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             make_event("a", invitations=[guest("g1", company_name="Old")]),
             make_event("b", invitations=[guest("g1", company_name="Old")]),
@@ -75,7 +76,7 @@ def test_later_unchanged_event_restores_a_guest_an_earlier_one_changed(integrati
     )
 
     results = events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             make_event("a", invitations=[guest("g1", company_name="New")]),
             make_event("b", invitations=[guest("g1", company_name="Old")]),
@@ -88,10 +89,10 @@ def test_later_unchanged_event_restores_a_guest_an_earlier_one_changed(integrati
 
 def test_later_unchanged_event_restores_a_host_an_earlier_one_changed(integration, make_event):
     ada = PersonInput(email="ceo@example.com", first_name="Ada")
-    events_sync(integration=integration, events=[make_event("a", host=ada), make_event("b", host=ada)])
+    events_sync(actor=acting(integration), events=[make_event("a", host=ada), make_event("b", host=ada)])
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[
             make_event("a", host=PersonInput(email="ceo@example.com", first_name="Augusta")),
             make_event("b", host=ada),
@@ -102,11 +103,11 @@ def test_later_unchanged_event_restores_a_host_an_earlier_one_changed(integratio
 
 
 def test_guest_list_change_counts_as_a_change_of_the_event(integration, make_event):
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1")])])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
     before = Event.objects.get().updated_at
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[EventInput(source_id="meeting-1", invitations=[guest("g1"), guest("g2")])],
     )
 
@@ -126,18 +127,18 @@ def test_guest_list_change_counts_as_a_change_of_the_event(integration, make_eve
     ],
 )
 def test_control_characters_in_single_line_values_are_refused(integration, make_event, fields, path):
-    [result] = events_sync(integration=integration, events=[make_event(**fields)])
+    [result] = events_sync(actor=acting(integration), events=[make_event(**fields)])
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_VALIDATION",
-        [FieldError(path, "Line breaks and other control characters are not allowed here.")],
+        [WireError(path, "Line breaks and other control characters are not allowed here.")],
     )
     assert db_state()["events"] == []
 
 
 def test_line_breaks_are_fine_in_a_description(integration, make_event):
     [result] = events_sync(
-        integration=integration, events=[make_event(description="Agenda:\n1. Budget\n2. Hiring")]
+        actor=acting(integration), events=[make_event(description="Agenda:\n1. Budget\n2. Hiring")]
     )
 
     assert (result.status, Event.objects.get().description) == ("SUCCESS", "Agenda:\n1. Budget\n2. Hiring")
@@ -147,38 +148,38 @@ def test_integer_beyond_json_precision_is_an_invalid_number(integration, make_ev
     field = CustomFieldFactory(field_type=CustomField.FieldType.NUMBER)
 
     [result] = events_sync(
-        integration=integration, events=[make_event(custom_fields={str(field.id): 10**400})]
+        actor=acting(integration), events=[make_event(custom_fields={str(field.id): 10**400})]
     )
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_INVALID_CUSTOM_FIELD_VALUE",
-        [FieldError(f"customFields.{field.id}", "Expected a number between -(2^53) and 2^53.")],
+        [WireError(f"customFields.{field.id}", "Expected a number between -(2^53) and 2^53.")],
     )
 
 
 def test_null_host_email_is_a_validation_error_even_for_a_new_event(integration, make_event):
-    [result] = events_sync(integration=integration, events=[make_event(host=PersonInput(email=None))])
+    [result] = events_sync(actor=acting(integration), events=[make_event(host=PersonInput(email=None))])
 
-    assert (result.status, result.errors) == (
+    assert (result.status, wire(result)) == (
         "ERROR_VALIDATION",
-        [FieldError("host.email", "host.email may not be null.")],
+        [WireError("host.email", "host.email may not be null.")],
     )
 
 
 def test_cancelling_records_when(integration, make_event):
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1")])])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
 
-    events_sync(integration=integration, events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)])
+    events_sync(actor=acting(integration), events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)])
 
     assert Event.objects.get().cancelled_at == DELETED_AT
     assert Invitation.objects.get().cancelled_at == DELETED_AT
 
 
 def test_guest_removed_with_deleted_at_records_it(integration, make_event):
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1")])])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
 
     events_sync(
-        integration=integration,
+        actor=acting(integration),
         events=[EventInput(source_id="meeting-1", invitations=[guest("g1", deleted_at=DELETED_AT)])],
         ignore_missing_invitations=True,
     )
@@ -187,19 +188,19 @@ def test_guest_removed_with_deleted_at_records_it(integration, make_event):
 
 
 def test_guest_dropped_from_the_list_records_the_time_of_removal(integration, make_event):
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1")])])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
     before = timezone.now()
 
-    events_sync(integration=integration, events=[EventInput(source_id="meeting-1", invitations=[])])
+    events_sync(actor=acting(integration), events=[EventInput(source_id="meeting-1", invitations=[])])
 
     assert before <= Invitation.objects.get().cancelled_at <= timezone.now()
 
 
 def test_reactivation_clears_the_cancellation_times(integration, make_event):
-    events_sync(integration=integration, events=[make_event(invitations=[guest("g1")])])
-    events_sync(integration=integration, events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)])
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
+    events_sync(actor=acting(integration), events=[EventInput(source_id="meeting-1", deleted_at=DELETED_AT)])
 
-    events_sync(integration=integration, events=[EventInput(source_id="meeting-1", name="Back on")])
+    events_sync(actor=acting(integration), events=[EventInput(source_id="meeting-1", name="Back on")])
 
     assert (Event.objects.get().cancelled_at, Invitation.objects.get().cancelled_at) == (None, None)
 
@@ -220,7 +221,7 @@ def test_a_batch_that_loses_a_deadlock_is_retried(integration, make_event, monke
 
     monkeypatch.setattr(engine, "_sync_batch", lose_once)
 
-    [result] = engine.events_sync(integration=integration, events=[make_event()])
+    [result] = engine.events_sync(actor=acting(integration), events=[make_event()])
 
     assert (len(calls), result.action, Event.objects.count()) == (2, "created", 1)
 
@@ -238,5 +239,5 @@ def test_other_database_errors_are_not_retried(integration, make_event, monkeypa
     monkeypatch.setattr(engine, "_sync_batch", fail)
 
     with pytest.raises(OperationalError):
-        engine.events_sync(integration=integration, events=[make_event()])
+        engine.events_sync(actor=acting(integration), events=[make_event()])
     assert (len(calls), OutboxMessage.objects.count()) == (1, 0)

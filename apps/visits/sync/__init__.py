@@ -2,11 +2,12 @@
 
 from apps.visits.sync.engine import events_sync
 from apps.visits.sync.inputs import UNSET, AccessProfileInput, EventInput, InvitationInput, PersonInput
-from apps.visits.sync.results import EventSyncResult, FieldError, SyncAction, SyncStatus
+from apps.visits.sync.results import ErrorCode, EventSyncResult, FieldError, SyncAction, SyncStatus
 
 __all__ = [
     "UNSET",
     "AccessProfileInput",
+    "ErrorCode",
     "EventInput",
     "EventSyncResult",
     "FieldError",

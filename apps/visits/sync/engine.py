@@ -14,12 +14,14 @@ from contextlib import contextmanager
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.text import email_normalize
 from apps.integrations.models import Integration
+from apps.visits.actors import Actor
 from apps.visits.sync.inputs import EventInput, PersonInput
 from apps.visits.sync.planning import EventPlan, EventPlanner
-from apps.visits.sync.results import EventSyncResult, FieldError, SyncStatus
+from apps.visits.sync.results import ErrorCode, EventSyncResult, FieldError, SyncStatus
 from apps.visits.sync.snapshot import snapshot_load
 from apps.visits.sync.writing import plans_apply
 
@@ -31,9 +33,13 @@ EMPLOYEE_LOCK_BUCKETS = 64
 
 
 def events_sync(
-    *, integration: Integration | None, events: Sequence[EventInput], ignore_missing_invitations: bool = False
+    *, actor: Actor, events: Sequence[EventInput], ignore_missing_invitations: bool = False
 ) -> list[EventSyncResult]:
     """Bring the given events to the state described; one result per event, in input order.
+
+    The events are the actor's: an integration's are keyed by its own sourceIds, everyone else's are the
+    portal's own events (keyed by the portal's source ids). Every change is recorded in the audit trail
+    with the actor, in the same transaction.
 
     Never raises for anything the caller could send: bad events get an error result and change nothing.
     """
@@ -45,7 +51,7 @@ def events_sync(
         for attempt in range(1, attempts + 1):
             try:
                 with transaction.atomic():
-                    return _sync_batch(integration, batch, ignore_missing_invitations)
+                    return _sync_batch(actor, batch, ignore_missing_invitations)
             except OperationalError as exc:
                 if attempt == attempts or not _is_transient(exc):
                     raise
@@ -71,8 +77,9 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def _sync_batch(
-    integration: Integration | None, batch: list[EventInput], ignore_missing_invitations: bool
+    actor: Actor, batch: list[EventInput], ignore_missing_invitations: bool
 ) -> list[EventSyncResult]:
+    integration = actor.integration
     _batch_lock(integration, batch)
     snapshot = snapshot_load(integration=integration, events=batch)
     planner = EventPlanner(
@@ -80,10 +87,11 @@ def _sync_batch(
     )
 
     plans: list[EventPlan] = []
-    seen: set[str] = set()
+    first: dict[str, EventPlan] = {}
+    duplicates: list[tuple[EventPlan, EventPlan]] = []
     for index, event in enumerate(batch):
         source_id = event.source_id if isinstance(event.source_id, str) else None
-        if source_id is not None and source_id in seen:
+        if source_id is not None and source_id in first:
             existing = snapshot.events.get(source_id)
             result = EventSyncResult(
                 source_id=source_id,
@@ -91,17 +99,23 @@ def _sync_batch(
                 id=existing.id if existing else None,
                 errors=[
                     FieldError(
-                        "sourceId", "This sourceId appears earlier in the request; only the first counts."
+                        code=ErrorCode.DUPLICATE_SOURCE_ID,
+                        path=("source_id",),
+                        message=_("This event appears earlier in the batch; only the first counts."),
                     )
                 ],
             )
-            plans.append(EventPlan(index=index, result=result))
+            plans.append(duplicate := EventPlan(index=index, result=result))
+            duplicates.append((duplicate, first[source_id]))
             continue
+        plans.append(plan := planner.plan(index=index, event=event))
         if source_id is not None:
-            seen.add(source_id)
-        plans.append(planner.plan(index=index, event=event))
+            first[source_id] = plan
 
-    plans_apply(integration=integration, plans=plans, snapshot=snapshot)
+    plans_apply(actor=actor, plans=plans, snapshot=snapshot)
+    for duplicate, original in duplicates:
+        # The event exists once its first copy created it, so its id belongs in every answer about it.
+        duplicate.result.id = original.result.id
     return [plan.result for plan in plans]
 
 

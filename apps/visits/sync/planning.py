@@ -10,12 +10,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from apps.core.text import email_normalize, has_control_characters
+from apps.core.values import Message
 from apps.notifications.models import OutboxMessage
 from apps.visits.models import Event, Invitation, Language
 from apps.visits.sync import values as check
 from apps.visits.sync.inputs import UNSET, EventInput, InvitationInput, PersonInput
-from apps.visits.sync.results import EventSyncResult, FieldError, SyncAction, SyncStatus
+from apps.visits.sync.results import ErrorCode, EventSyncResult, FieldError, Path, SyncAction, SyncStatus
 from apps.visits.sync.snapshot import ContactRef, ContactRow, EventRow, InvitationRow, ProfileKey, Snapshot
 
 EVENT_COLUMNS = (
@@ -54,6 +58,8 @@ LANGUAGES = frozenset(Language.values)
 INVITED = Invitation.Status.INVITED
 CANCELLED = Invitation.Status.CANCELLED
 Kind = OutboxMessage.Kind
+Code = ErrorCode
+_NEEDS_EMAIL_OR_NAME = _("A guest needs an email or a name.")
 
 
 @dataclass
@@ -101,8 +107,8 @@ class _Problems:
     def __init__(self) -> None:
         self.items: list[tuple[SyncStatus, FieldError]] = []
 
-    def add(self, status: SyncStatus, path: str, message: str) -> None:
-        self.items.append((status, FieldError(field=path, message=message)))
+    def add(self, status: SyncStatus, code: ErrorCode, path: Path, message: Message, **params: Any) -> None:
+        self.items.append((status, FieldError(code=code, path=path, message=message, params=params)))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -128,11 +134,13 @@ def overlay_differs(stored: object | None, overlay: dict[str, Any]) -> bool:
     return stored is None or any(getattr(stored, col) != value for col, value in overlay.items())
 
 
-def _single_line_problem(value: str, limit: int) -> str | None:
+def _single_line_problem(value: str, limit: int) -> tuple[ErrorCode, Message] | None:
     # Names end up in email headers and badges, where a line break would break the message.
     if has_control_characters(value):
-        return "Line breaks and other control characters are not allowed here."
-    return check.length_problem(value, limit)
+        return Code.CONTROL_CHARACTERS, _("Line breaks and other control characters are not allowed here.")
+    if msg := check.length_problem(value, limit):
+        return Code.TOO_LONG, msg
+    return None
 
 
 def _cancel(plan: InvitationPlan, *, reason: str, at: dt.datetime) -> None:
@@ -163,19 +171,21 @@ class EventPlanner:
         plan = EventPlan(index=index, result=EventSyncResult(source_id=source_id))
         problems = _Problems()
         if source_id is None or not source_id.strip():
-            problems.add(SyncStatus.ERROR_VALIDATION, "sourceId", "sourceId is required.")
+            problems.add(
+                SyncStatus.ERROR_VALIDATION, Code.REQUIRED, ("source_id",), _("An identifier is required.")
+            )
             return self._fail(plan, problems)
         if (msg := check.length_problem(source_id, check.MAX_SOURCE_ID)) is not None:
-            problems.add(SyncStatus.ERROR_VALIDATION, "sourceId", msg)
+            problems.add(SyncStatus.ERROR_VALIDATION, Code.TOO_LONG, ("source_id",), msg)
             return self._fail(plan, problems)
 
         existing = self.snapshot.events.get(source_id)
         plan.existing = existing
         plan.result.id = existing.id if existing else None
-        for attr, path in (("updated_at", "updatedAt"), ("deleted_at", "deletedAt")):
+        for attr in ("updated_at", "deleted_at"):
             value = getattr(event, attr)
             if isinstance(value, dt.datetime) and (msg := check.aware_problem(value)):
-                problems.add(SyncStatus.ERROR_VALIDATION, path, msg)
+                problems.add(SyncStatus.ERROR_VALIDATION, Code.NAIVE_DATETIME, (attr,), msg)
         if problems:
             return self._fail(plan, problems)
 
@@ -240,28 +250,24 @@ class EventPlanner:
         missing = SyncStatus.ERROR_MISSING_REQUIRED_FIELDS
         invalid = SyncStatus.ERROR_VALIDATION
 
-        for attr, path in (
-            ("name", "name"),
-            ("starts_at", "startsAt"),
-            ("ends_at", "endsAt"),
-            ("location_id", "locationId"),
-        ):
+        for attr in ("name", "starts_at", "ends_at", "location_id"):
             value = getattr(event, attr)
+            path = (attr,)
             if value is UNSET:
                 if is_new:
-                    problems.add(missing, path, f"{path} is required to create an event.")
+                    problems.add(missing, Code.REQUIRED, path, _("This is required to create an event."))
             elif value is None:
-                problems.add(invalid, path, f"{path} may not be null.")
+                problems.add(invalid, Code.NULL, path, _("This may not be empty."))
             elif attr == "name":
                 name = value.strip()
                 if not name:
-                    problems.add(invalid, path, "name may not be blank.")
-                elif msg := _single_line_problem(name, check.MAX_EVENT_NAME):
-                    problems.add(invalid, path, msg)
+                    problems.add(invalid, Code.BLANK, path, _("This may not be blank."))
+                elif found := _single_line_problem(name, check.MAX_EVENT_NAME):
+                    problems.add(invalid, found[0], path, found[1])
                 values["name"] = name
             elif attr in ("starts_at", "ends_at"):
                 if msg := check.aware_problem(value):
-                    problems.add(invalid, path, msg)
+                    problems.add(invalid, Code.NAIVE_DATETIME, path, msg)
                 values[attr] = value
             else:
                 values[attr] = value
@@ -269,17 +275,19 @@ class EventPlanner:
         if event.description is not UNSET:
             values["description"] = _text(event.description)
             if msg := check.length_problem(values["description"], check.MAX_DESCRIPTION):
-                problems.add(invalid, "description", msg)
+                problems.add(invalid, Code.TOO_LONG, ("description",), msg)
 
         # Host: an employee found (or made) by email.
         host_sent = isinstance(event.host, PersonInput)
         if event.host is UNSET:
             if is_new:
-                problems.add(missing, "host.email", "host.email is required to create an event.")
+                problems.add(
+                    missing, Code.REQUIRED, ("host", "email"), _("This is required to create an event.")
+                )
             else:
                 plan.host_email = self.snapshot.employees_by_id[existing.host_id].email
         elif event.host is None:
-            problems.add(invalid, "host", "host may not be null.")
+            problems.add(invalid, Code.NULL, ("host",), _("This may not be empty."))
         else:
             email = self._person(
                 plan, event.host, "host", problems, required_status=missing if is_new else invalid
@@ -301,7 +309,14 @@ class EventPlanner:
         starts, ends = values["starts_at"], values["ends_at"]
         comparable = all(isinstance(v, dt.datetime) and v.utcoffset() is not None for v in (starts, ends))
         if comparable and ends <= starts:
-            problems.add(SyncStatus.ERROR_INVALID_TIME_RANGE, "endsAt", "endsAt must be later than startsAt.")
+            problems.add(
+                SyncStatus.ERROR_INVALID_TIME_RANGE,
+                Code.ENDS_BEFORE_START,
+                ("ends_at",),
+                _("The end must be later than the start."),
+            )
+        if comparable and location_ok:
+            self._check_local_times(values, problems)
         if (
             location_ok
             and plan.host_email
@@ -311,7 +326,7 @@ class EventPlanner:
 
         if event.custom_fields is not UNSET:
             values["custom_fields"] = self._merge_custom_fields(
-                values["custom_fields"], event.custom_fields, "customFields", problems, level="event"
+                values["custom_fields"], event.custom_fields, ("custom_fields",), problems, level="event"
             )
         values["source_updated_at"] = self._newest_updated_at(existing, event)
 
@@ -346,30 +361,33 @@ class EventPlanner:
         required_status: SyncStatus,
     ) -> str | None:
         if person.email is None:
-            problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", f"{path}.email may not be null.")
+            problems.add(SyncStatus.ERROR_VALIDATION, Code.NULL, (path, "email"), _("This may not be empty."))
             return None
         if not isinstance(person.email, str) or not person.email.strip():
             problems.add(
-                required_status, f"{path}.email", f"{path}.email is required to identify the {path}."
+                required_status,
+                Code.PERSON_EMAIL_REQUIRED,
+                (path, "email"),
+                _("An email address is required to identify the person."),
             )
             return None
         email = email_normalize(person.email)
         # A stored employee's email was checked when it was stored.
         if email not in self.snapshot.employees_by_email and (msg := check.email_problem(email)):
-            problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", msg)
+            problems.add(SyncStatus.ERROR_VALIDATION, Code.INVALID_EMAIL, (path, "email"), msg)
             return None
         overlay: dict[str, str] = {}
-        for attr, wire, limit in (
-            ("first_name", "firstName", check.MAX_PERSON_NAME),
-            ("last_name", "lastName", check.MAX_PERSON_NAME),
-            ("phone_number", "phoneNumber", check.MAX_PHONE),
+        for attr, limit in (
+            ("first_name", check.MAX_PERSON_NAME),
+            ("last_name", check.MAX_PERSON_NAME),
+            ("phone_number", check.MAX_PHONE),
         ):
             value = getattr(person, attr)
             if value is UNSET:
                 continue
             overlay[attr] = _text(value)
-            if msg := _single_line_problem(overlay[attr], limit):
-                problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.{wire}", msg)
+            if found := _single_line_problem(overlay[attr], limit):
+                problems.add(SyncStatus.ERROR_VALIDATION, found[0], (path, attr), found[1])
         plan.employee_overlays.append((email, overlay))
         return email
 
@@ -383,11 +401,22 @@ class EventPlanner:
         if location is None or not location.is_active:
             problems.add(
                 SyncStatus.ERROR_LOCATION_NOT_FOUND,
-                "locationId",
-                f"There is no active location {location_id}.",
+                Code.LOCATION_NOT_FOUND,
+                ("location_id",),
+                format_lazy(_("There is no active location {location_id}."), location_id=location_id),
+                location_id=location_id,
             )
             return False
         return True
+
+    def _check_local_times(self, values: dict[str, Any], problems: _Problems) -> None:
+        # Guests get these times in the location's zone; one that cannot be shown there cannot be sent.
+        location = self.snapshot.locations.get(values["location_id"])
+        if location is None:
+            return
+        for attr in ("starts_at", "ends_at"):
+            if msg := check.local_time_problem(values[attr], location.timezone):
+                problems.add(SyncStatus.ERROR_VALIDATION, Code.UNREPRESENTABLE_TIME, (attr,), msg)
 
     def _check_entrance(
         self, event: EventInput, existing: EventRow | None, values: dict[str, Any], problems: _Problems
@@ -398,9 +427,18 @@ class EventPlanner:
             if entrance_id is not None and self.snapshot.entrance_locations.get(entrance_id) != location_id:
                 problems.add(
                     SyncStatus.ERROR_ENTRANCE_NOT_FOUND,
-                    "entranceId",
-                    f"The event's entrance {entrance_id} is not at location {location_id}; "
-                    "send an entranceId of the new location, or null.",
+                    Code.ENTRANCE_NOT_AT_LOCATION,
+                    ("entrance_id",),
+                    format_lazy(
+                        _(
+                            "The event's entrance {entrance_id} is not at location {location_id}; "
+                            "choose an entrance of the new location, or none."
+                        ),
+                        entrance_id=entrance_id,
+                        location_id=location_id,
+                    ),
+                    entrance_id=entrance_id,
+                    location_id=location_id,
                 )
             return
         values["entrance_id"] = event.entrance_id
@@ -410,8 +448,13 @@ class EventPlanner:
         ):
             problems.add(
                 SyncStatus.ERROR_ENTRANCE_NOT_FOUND,
-                "entranceId",
-                f"Location {location_id} has no entrance {event.entrance_id}.",
+                Code.ENTRANCE_NOT_FOUND,
+                ("entrance_id",),
+                format_lazy(
+                    _("Location {location_id} has no entrance {entrance_id}."),
+                    location_id=location_id,
+                    entrance_id=event.entrance_id,
+                ),
             )
 
     def _check_host_may_host(self, email: str, location_id: int, problems: _Problems) -> None:
@@ -422,21 +465,25 @@ class EventPlanner:
         if not employee.is_active:
             problems.add(
                 SyncStatus.ERROR_USER_CANNOT_HOST_AT_LOCATION,
-                "host.email",
-                f"{email} is deactivated and cannot host.",
+                Code.HOST_DEACTIVATED,
+                ("host", "email"),
+                format_lazy(_("{email} is deactivated and cannot host."), email=email),
             )
         elif allowed and location_id not in allowed:
             problems.add(
                 SyncStatus.ERROR_USER_CANNOT_HOST_AT_LOCATION,
-                "host.email",
-                f"{email} may not host at location {location_id}.",
+                Code.HOST_NOT_ALLOWED,
+                ("host", "email"),
+                format_lazy(
+                    _("{email} may not host at location {location_id}."), email=email, location_id=location_id
+                ),
             )
 
     def _merge_custom_fields(
         self,
         current: dict[str, Any],
         sent: dict[str, Any] | None,
-        path: str,
+        path: Path,
         problems: _Problems,
         *,
         level: str,
@@ -452,15 +499,26 @@ class EventPlanner:
             if not applies:
                 problems.add(
                     SyncStatus.ERROR_CUSTOM_FIELD_NOT_FOUND,
-                    f"{path}.{key}",
-                    f"{key!r} is not the id of an active custom field for {level}s.",
+                    Code.CUSTOM_FIELD_NOT_FOUND,
+                    (*path, key),
+                    format_lazy(
+                        _("{key} is not the id of an active custom field for events.")
+                        if level == "event"
+                        else _("{key} is not the id of an active custom field for invitations."),
+                        key=repr(key),
+                    ),
                 )
                 continue
             if value is None:
                 merged.pop(key, None)
                 continue
-            if msg := check.custom_field_value_problem(definition, value):
-                problems.add(SyncStatus.ERROR_INVALID_CUSTOM_FIELD_VALUE, f"{path}.{key}", msg)
+            if msg := definition.value_problem(value):
+                problems.add(
+                    SyncStatus.ERROR_INVALID_CUSTOM_FIELD_VALUE,
+                    Code.INVALID_CUSTOM_FIELD_VALUE,
+                    (*path, key),
+                    msg,
+                )
                 continue
             merged[key] = value
         return merged
@@ -479,8 +537,9 @@ class EventPlanner:
         if event.invitations is None:
             problems.add(
                 SyncStatus.ERROR_VALIDATION,
-                "invitations",
-                "invitations may not be null; send [] to remove every guest.",
+                Code.GUEST_LIST_NULL,
+                ("invitations",),
+                _("The guest list may not be empty; remove every guest instead."),
             )
         elif event.invitations is not UNSET:
             matched_ids = self._plan_listed_guests(
@@ -512,20 +571,23 @@ class EventPlanner:
         invalid = SyncStatus.ERROR_VALIDATION
 
         for j, item in enumerate(items):
-            path = f"invitations[{j}]"
+            path: Path = ("invitations", j)
             # Identifiers are taken exactly as sent, like event sourceIds; only an all-blank one is refused.
             source_id = item.source_id if isinstance(item.source_id, str) else None
             if source_id is not None:
                 if not source_id.strip():
                     problems.add(
-                        invalid, f"{path}.sourceId", "sourceId may not be blank; leave it out instead."
+                        invalid,
+                        Code.BLANK_IDENTIFIER,
+                        (*path, "source_id"),
+                        _("An identifier may not be blank; leave it out instead."),
                     )
                     continue
                 if msg := check.length_problem(source_id, check.MAX_SOURCE_ID):
-                    problems.add(invalid, f"{path}.sourceId", msg)
+                    problems.add(invalid, Code.TOO_LONG, (*path, "source_id"), msg)
                     continue
             if isinstance(item.deleted_at, dt.datetime) and (msg := check.aware_problem(item.deleted_at)):
-                problems.add(invalid, f"{path}.deletedAt", msg)
+                problems.add(invalid, Code.NAIVE_DATETIME, (*path, "deleted_at"), msg)
                 continue
             sent = {
                 col: _text(getattr(item, col)) for col in CONTACT_COLUMNS if getattr(item, col) is not UNSET
@@ -540,16 +602,22 @@ class EventPlanner:
                     sent.get("email", ""), sent.get("first_name", ""), sent.get("last_name", "")
                 )
                 if identity == ("", "", "") and not isinstance(item.deleted_at, dt.datetime):
-                    problems.add(invalid, path, "An invitation needs an email or a name.")
+                    problems.add(invalid, Code.NEEDS_EMAIL_OR_NAME, path, _NEEDS_EMAIL_OR_NAME)
                     continue
                 key = ("identity", *identity)
                 matched = by_identity.get(identity)
             if key in seen:
-                what = f"sourceId {source_id!r}" if source_id is not None else "email and name"
                 problems.add(
                     SyncStatus.ERROR_DUPLICATE_INVITATION,
+                    Code.DUPLICATE_INVITATION,
                     path,
-                    f"Another invitation of this event has the same {what}.",
+                    format_lazy(
+                        _("Another guest of this event has the same identifier {source_id}."),
+                        source_id=repr(source_id),
+                    )
+                    if source_id is not None
+                    else _("Another guest of this event has the same email and name."),
+                    source_id=source_id,
                 )
                 continue
             seen.add(key)
@@ -570,7 +638,7 @@ class EventPlanner:
                 if source_id not in self.snapshot.contacts and not (
                     sent.get("email") or sent.get("first_name") or sent.get("last_name")
                 ):
-                    problems.add(invalid, path, "An invitation needs an email or a name.")
+                    problems.add(invalid, Code.NEEDS_EMAIL_OR_NAME, path, _NEEDS_EMAIL_OR_NAME)
                     continue
             elif matched is not None:
                 ref = ("pk", matched.contact_id)
@@ -587,7 +655,7 @@ class EventPlanner:
                 self._merge_custom_fields(
                     target.custom_fields if target else {},
                     item.custom_fields,
-                    f"{path}.customFields",
+                    (*path, "custom_fields"),
                     problems,
                     level="invitation",
                 )
@@ -622,29 +690,29 @@ class EventPlanner:
         return matched_ids
 
     def _check_contact_values(
-        self, sent: dict[str, str], stored: ContactRow | None, path: str, problems: _Problems
+        self, sent: dict[str, str], stored: ContactRow | None, path: Path, problems: _Problems
     ) -> bool:
         found = False
         limits = {
-            "first_name": ("firstName", check.MAX_PERSON_NAME),
-            "last_name": ("lastName", check.MAX_PERSON_NAME),
-            "company_name": ("companyName", check.MAX_COMPANY),
+            "first_name": check.MAX_PERSON_NAME,
+            "last_name": check.MAX_PERSON_NAME,
+            "company_name": check.MAX_COMPANY,
         }
         email = sent.get("email")
         # An email equal to the stored one was checked when it was stored.
         if email and (stored is None or stored.email != email) and (msg := check.email_problem(email)):
-            problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.email", msg)
+            problems.add(SyncStatus.ERROR_VALIDATION, Code.INVALID_EMAIL, (*path, "email"), msg)
             found = True
-        for col, (wire, limit) in limits.items():
+        for col, limit in limits.items():
             if col not in sent or (stored is not None and getattr(stored, col) == sent[col]):
                 continue  # a value equal to the stored one was checked when it was stored
-            if msg := _single_line_problem(sent[col], limit):
-                problems.add(SyncStatus.ERROR_VALIDATION, f"{path}.{wire}", msg)
+            if problem := _single_line_problem(sent[col], limit):
+                problems.add(SyncStatus.ERROR_VALIDATION, problem[0], (*path, col), problem[1])
                 found = True
         return found
 
     def _language(
-        self, item: InvitationInput, target: InvitationPlan | None, path: str, problems: _Problems
+        self, item: InvitationInput, target: InvitationPlan | None, path: Path, problems: _Problems
     ) -> str:
         if item.language is UNSET:
             return target.language if target else Language.EN
@@ -653,14 +721,19 @@ class EventPlanner:
         if item.language not in LANGUAGES:
             problems.add(
                 SyncStatus.ERROR_VALIDATION,
-                f"{path}.language",
-                f"{item.language!r} is not one of {', '.join(Language.values)}.",
+                Code.INVALID_LANGUAGE,
+                (*path, "language"),
+                format_lazy(
+                    _("{value} is not one of {choices}."),
+                    value=repr(item.language),
+                    choices=", ".join(Language.values),
+                ),
             )
             return Language.EN
         return item.language
 
     def _access_profiles(
-        self, item: InvitationInput, path: str, problems: _Problems
+        self, item: InvitationInput, path: Path, problems: _Problems
     ) -> frozenset[ProfileKey] | None:
         if item.access_profiles is UNSET:
             return None
@@ -669,16 +742,23 @@ class EventPlanner:
             if profile.partition_id not in self.snapshot.partitions:
                 problems.add(
                     SyncStatus.ERROR_ACCESS_PARTITION_NOT_FOUND,
-                    f"{path}.accessProfiles[{k}].partitionId",
-                    f"There is no access partition {profile.partition_id}.",
+                    Code.ACCESS_PARTITION_NOT_FOUND,
+                    (*path, "access_profiles", k, "partition_id"),
+                    format_lazy(
+                        _("There is no access partition {partition_id}."), partition_id=profile.partition_id
+                    ),
                 )
                 continue
             source_id = profile.source_id.strip()
             if not source_id or check.length_problem(source_id, check.MAX_SOURCE_ID):
                 problems.add(
                     SyncStatus.ERROR_VALIDATION,
-                    f"{path}.accessProfiles[{k}].sourceId",
-                    f"sourceId must be 1 to {check.MAX_SOURCE_ID} characters.",
+                    Code.INVALID_PROFILE_ID,
+                    (*path, "access_profiles", k, "source_id"),
+                    format_lazy(
+                        _("An identifier must be 1 to {limit} characters."), limit=check.MAX_SOURCE_ID
+                    ),
+                    limit=check.MAX_SOURCE_ID,
                 )
                 continue
             keys.add((profile.partition_id, source_id))

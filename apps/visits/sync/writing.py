@@ -18,7 +18,10 @@ from apps.directory.models import AccessProfile, Employee
 from apps.integrations.models import Integration
 from apps.notifications.models import OutboxMessage
 from apps.notifications.services import outbox_dispatch_on_commit
+from apps.visits.actors import Actor
+from apps.visits.audit import audit_record
 from apps.visits.models import Contact, Event, Invitation
+from apps.visits.sync.auditing import audit_changes_for
 from apps.visits.sync.planning import (
     CONTACT_COLUMNS,
     EMPLOYEE_COLUMNS,
@@ -34,7 +37,8 @@ from apps.visits.sync.snapshot import ContactRef, ProfileKey, Snapshot
 Row = dict[str, Any]
 
 
-def plans_apply(*, integration: Integration | None, plans: list[EventPlan], snapshot: Snapshot) -> None:
+def plans_apply(*, actor: Actor, plans: list[EventPlan], snapshot: Snapshot) -> None:
+    integration = actor.integration
     accepted = [plan for plan in plans if plan.accepted]
     if not accepted:
         return  # an unchanged event's people equal what is stored: nothing to write, nothing to undo
@@ -48,6 +52,12 @@ def plans_apply(*, integration: Integration | None, plans: list[EventPlan], snap
     invitation_ids = _write_invitations(accepted, contact_ids)
     _write_invitation_profiles(invitation_ids, profile_ids)
     _write_outbox(integration, accepted, employee_ids)
+    audit_record(
+        actor=actor,
+        changes=audit_changes_for(
+            plans=accepted, snapshot=snapshot, invitation_ids={id(inv): pk for inv, pk in invitation_ids}
+        ),
+    )
 
 
 def _update_by_pk(model: type[models.Model], rows: list[Row], fields: list[str]) -> None:
@@ -229,12 +239,17 @@ def _write_outbox(
 ) -> None:
     kind = OutboxMessage.Kind
     messages: list[Row] = []
-    # One confirmation per host per request, for changes an external system made on the host's behalf.
-    summaries: dict[int, dict[str, Any]] = defaultdict(
+    # One confirmation per host per request, for changes an external system made on the host's behalf;
+    # a cancelled event gets a confirmation of its own, which says that the event was cancelled.
+    summaries: dict[tuple[int, int | None], dict[str, Any]] = defaultdict(
         lambda: {"event_id": None, "invited": [], "removed": []}
     )
     for plan in plans:
         host_id = employee_ids[plan.host_email]
+        cancelled = plan.result.action is SyncAction.DELETED
+        key = (host_id, plan.result.id if cancelled else None)
+        if integration is not None and cancelled:
+            summaries[key]["event_id"] = plan.result.id
         for inv in plan.invitations:
             if inv.message is None:
                 continue
@@ -249,17 +264,21 @@ def _write_outbox(
                 }
             )
             if integration is not None and inv.message in (kind.INVITATION, kind.CANCELLATION):
-                summary = summaries[host_id]
+                summary = summaries[key]
                 summary["event_id"] = summary["event_id"] or plan.result.id
                 summary["invited" if inv.message == kind.INVITATION else "removed"].append(invitation_id)
-    for host_id, summary in summaries.items():
+    for (host_id, cancelled_event_id), summary in summaries.items():
         messages.append(
             {
                 "kind": kind.HOST_SUMMARY,
                 "event_id": summary["event_id"],
                 "invitation_id": None,
                 "employee_id": host_id,
-                "payload": {"invited": summary["invited"], "removed": summary["removed"]},
+                "payload": {
+                    "invited": summary["invited"],
+                    "removed": summary["removed"],
+                    "event_cancelled": cancelled_event_id is not None,
+                },
             }
         )
     if messages:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from apps.directory.models import Employee, Entrance, Location
 from apps.integrations.models import Integration
 from apps.integrations.services import integration_create
+from apps.visits.actors import Actor
 from apps.visits.models import Contact, Event
 from apps.visits.sync import EventInput, EventSyncResult, InvitationInput, PersonInput, events_sync
 
@@ -197,7 +198,9 @@ class Command(BaseCommand):
         with deliveries_counted() as handed_off, connection.execute_wrapper(counter):
             started = time.perf_counter()
             for offset in range(0, len(events), batch):
-                results += events_sync(integration=integration, events=events[offset : offset + batch])
+                results += events_sync(
+                    actor=Actor.of_integration(integration), events=events[offset : offset + batch]
+                )
             seconds = time.perf_counter() - started
         errors = Counter(str(result.status) for result in results if not result.ok)
         if errors:
