@@ -105,25 +105,41 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BACKOFF_SECONDS = env.int("OUTBOX_RETRY_BACKOFF_SECONDS", default=60)
 OUTBOX_RETRY_BACKOFF_MAX_SECONDS = env.int("OUTBOX_RETRY_BACKOFF_MAX_SECONDS", default=3600)
 # The relay re-enqueues pending rows older than this (younger ones are still on their way via on_commit)
-# and marks rows stuck in SENDING for longer than the stale limit as failed.
+# and sends again rows stuck in SENDING for longer than the stale limit (their worker died mid-send).
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=60)
-OUTBOX_SENDING_STALE_SECONDS = env.int("OUTBOX_SENDING_STALE_SECONDS", default=900)
+OUTBOX_RELAY_INTERVAL_SECONDS = env.float("OUTBOX_RELAY_INTERVAL_SECONDS", default=60.0)
+OUTBOX_SENDING_STALE_SECONDS = env.int("OUTBOX_SENDING_STALE_SECONDS", default=300)
+# Celery kills a delivery still running after this (an SMTP server that hangs between timeouts), so by
+# the time the relay takes a stale row back, no live attempt can still be sending it.
+OUTBOX_SEND_TIME_LIMIT_SECONDS = max(1, OUTBOX_SENDING_STALE_SECONDS * 4 // 5)
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 # Without a broker the tasks run in-process (after commit), so the demo needs nothing but Python.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# …but never inside the request: the outbox hands its rows to a thread of the web process that sends
+# them after the response and runs the relay (apps/notifications/background.py).
+OUTBOX_DELIVERY_IN_BACKGROUND = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Redis redelivers a task whose worker died (kill -9, OOM) once it has been unacknowledged this long.
+# It must outlast every task a worker legitimately holds unacknowledged: a delivery (at most
+# OUTBOX_SEND_TIME_LIMIT_SECONDS) and a retry's countdown, which is why only retries that fit in it
+# wait in the broker (longer backoffs wait in the row for the relay; see tasks.py). Short enough that a
+# lost task comes back within minutes, though the relay already sends its row again after
+# OUTBOX_SENDING_STALE_SECONDS; the redelivered copy then finds the row sent and does nothing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * OUTBOX_SENDING_STALE_SECONDS)
+}
 # `celery -A portal beat`: hands committed outbox rows that never reached the broker to the workers.
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {
         "task": "apps.notifications.tasks.outbox_relay_run",
-        "schedule": env.float("OUTBOX_RELAY_INTERVAL_SECONDS", default=60.0),
+        "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
     },
 }
 

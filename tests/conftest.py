@@ -41,14 +41,17 @@ def _email_backend(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _celery_in_process(request):
-    """Deliver in-process in every test but the real-worker ones, even where CI configures a broker.
+def _celery_in_process(request, settings):
+    """Deliver synchronously right after commit in every test but the real-worker and background ones.
 
     With CELERY_BROKER_URL set, `.delay()` would otherwise queue tasks in Redis for a worker that these
-    tests do not start, and leave them there for the next run.
+    tests do not start, and leave them there for the next run; without it, the background sender
+    (apps/notifications/background.py) would deliver on a thread after the test has looked.
     """
+    from apps.notifications.background import outbox_background_stop
     from portal.celery import app as celery_app
 
+    settings.OUTBOX_DELIVERY_IN_BACKGROUND = False  # the background tests turn it on again
     if request.node.get_closest_marker("redis"):
         yield
         return
@@ -58,3 +61,4 @@ def _celery_in_process(request):
         yield
     finally:
         celery_app.conf.task_always_eager = previous
+        outbox_background_stop(timeout=30)

@@ -7,6 +7,7 @@ host confirmation lists).
 
 import datetime as dt
 import email.message
+import hashlib
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -287,7 +288,21 @@ def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
     return mail
 
 
+def outbox_message_id(*, message: OutboxMessage) -> str:
+    """The Message-ID of the email an outbox row owes: the same on every attempt and every resend.
+
+    A delivery repeated after a crash is then the same message to the recipient's mail system (which may
+    show it once) and can be found in the mail server's log. The hash of the row's creation time keeps
+    ids apart across databases that reuse row ids (a reset demo, a restored backup).
+    """
+    digest = hashlib.sha256(f"{message.pk}:{message.created_at.isoformat()}".encode()).hexdigest()[:16]
+    return f"<outbox-{message.pk}.{digest}@{portal_domain()}>"
+
+
 def outbox_message_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
     if message.kind == OutboxMessage.Kind.HOST_SUMMARY:
-        return host_summary_compose(message=message)
-    return guest_email_compose(message=message)
+        mail = host_summary_compose(message=message)
+    else:
+        mail = guest_email_compose(message=message)
+    mail.extra_headers["Message-ID"] = outbox_message_id(message=message)
+    return mail

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from apps.notifications.emails import outbox_message_compose
@@ -32,9 +33,19 @@ DISPATCH_CHUNK_SIZE = 500
 
 
 def outbox_dispatch_on_commit(*, message_ids: Sequence[int]) -> None:
-    """Hand outbox rows to Celery once the surrounding transaction has committed (the one way we do it)."""
+    """Hand outbox rows to Celery once the surrounding transaction has committed (the one way we do it).
+
+    Without a broker (the demo) they go to this process's background sender instead, so the request
+    that committed them answers at once and the emails leave after the response.
+    """
     ids = list(message_ids)
     if not ids:
+        return
+
+    if settings.OUTBOX_DELIVERY_IN_BACKGROUND:
+        from apps.notifications.background import outbox_background_submit
+
+        transaction.on_commit(lambda: outbox_background_submit(message_ids=ids), robust=True)
         return
 
     def _enqueue() -> None:
@@ -114,8 +125,12 @@ def outbox_message_skip_reason(*, message: OutboxMessage) -> str:
     return ""
 
 
-def _outbox_message_claim(*, message_id: int) -> bool:
-    """Atomically move PENDING → SENDING; exactly one of any number of concurrent callers wins."""
+def _outbox_message_claim(*, message_id: int) -> dt.datetime | None:
+    """Atomically move PENDING → SENDING; exactly one of any number of concurrent callers wins.
+
+    Returns the claim time, which identifies this attempt: only the attempt holding it may record the
+    outcome, so an attempt the relay gave up on (see `outbox_relay`) cannot overwrite a newer one.
+    """
     now = timezone.now()
     claimed = OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING).update(
         status=OutboxMessage.Status.SENDING,
@@ -124,19 +139,33 @@ def _outbox_message_claim(*, message_id: int) -> bool:
         next_attempt_at=None,
         updated_at=now,
     )
-    return claimed == 1
+    return now if claimed == 1 else None
 
 
-def _outbox_message_finish(*, message_id: int, status: str, last_error: str = "", **fields) -> None:
+def _outbox_message_finish(
+    *, message_id: int, claimed_at: dt.datetime, status: str, last_error: str = "", **fields
+) -> None:
     now = timezone.now()
-    OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.SENDING).update(
-        status=status, last_error=last_error, updated_at=now, **fields
-    )
+    finished = OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxMessage.Status.SENDING, claimed_at=claimed_at
+    ).update(status=status, last_error=last_error, updated_at=now, **fields)
+    if not finished:
+        logger.warning(
+            "Outbox message %s: attempt claimed at %s ended (%s) after the relay had taken the row back.",
+            message_id,
+            claimed_at.isoformat(),
+            status,
+        )
 
 
 def outbox_message_send(*, message_id: int) -> DeliveryOutcome:
-    """Send the email an outbox row owes, at most once however often this is called for the row."""
-    if not _outbox_message_claim(message_id=message_id):
+    """Send the email an outbox row owes, once however often this is called for the row.
+
+    Once per attempt: a worker that dies mid-send leaves the row in SENDING, and `outbox_relay` sends it
+    again later with the same Message-ID (see the README's delivery promise).
+    """
+    claimed_at = _outbox_message_claim(message_id=message_id)
+    if claimed_at is None:
         return DeliveryOutcome(DeliveryResult.NOT_CLAIMED)
     message = OutboxMessage.objects.select_related(
         "event__location",
@@ -154,7 +183,10 @@ def outbox_message_send(*, message_id: int) -> DeliveryOutcome:
         skip_reason = outbox_message_skip_reason(message=message)
         if skip_reason:
             _outbox_message_finish(
-                message_id=message_id, status=OutboxMessage.Status.SKIPPED, last_error=skip_reason
+                message_id=message_id,
+                claimed_at=claimed_at,
+                status=OutboxMessage.Status.SKIPPED,
+                last_error=skip_reason,
             )
             logger.info("Outbox message %s skipped: %s", message_id, skip_reason)
             return DeliveryOutcome(DeliveryResult.SKIPPED)
@@ -164,6 +196,7 @@ def outbox_message_send(*, message_id: int) -> DeliveryOutcome:
         logger.exception("Outbox message %s could not be composed", message_id)
         _outbox_message_finish(
             message_id=message_id,
+            claimed_at=claimed_at,
             status=OutboxMessage.Status.FAILED,
             last_error=f"Could not compose the email: {type(exc).__name__}: {exc}",
         )
@@ -177,6 +210,7 @@ def outbox_message_send(*, message_id: int) -> DeliveryOutcome:
             retry_in = outbox_retry_backoff(attempt=message.attempts)
             _outbox_message_finish(
                 message_id=message_id,
+                claimed_at=claimed_at,
                 status=OutboxMessage.Status.PENDING,
                 last_error=f"Attempt {message.attempts} failed, retrying in {retry_in} s: {error}",
                 next_attempt_at=timezone.now() + dt.timedelta(seconds=retry_in),
@@ -187,13 +221,16 @@ def outbox_message_send(*, message_id: int) -> DeliveryOutcome:
             return DeliveryOutcome(DeliveryResult.RETRY, retry_in=retry_in)
         _outbox_message_finish(
             message_id=message_id,
+            claimed_at=claimed_at,
             status=OutboxMessage.Status.FAILED,
             last_error=f"Attempt {message.attempts} failed permanently: {error}",
         )
         logger.error("Outbox message %s failed: %s", message_id, error)
         return DeliveryOutcome(DeliveryResult.FAILED)
 
-    _outbox_message_finish(message_id=message_id, status=OutboxMessage.Status.SENT, sent_at=timezone.now())
+    _outbox_message_finish(
+        message_id=message_id, claimed_at=claimed_at, status=OutboxMessage.Status.SENT, sent_at=timezone.now()
+    )
     return DeliveryOutcome(DeliveryResult.SENT)
 
 
@@ -220,27 +257,45 @@ def outbox_message_resend(*, message_ids: Sequence[int]) -> int:
 @dataclass(frozen=True, slots=True)
 class RelayReport:
     enqueued: int
+    # Rows a dead worker left in SENDING: sent again, or failed once they had no attempts left.
+    revived: int
     abandoned: int
 
 
+def _attempt_note(text: str) -> Concat:
+    return Concat(Value("Attempt "), Cast("attempts", CharField()), Value(text), output_field=CharField())
+
+
 def outbox_relay(*, batch_size: int = RELAY_BATCH_SIZE) -> RelayReport:
-    """Hand over committed rows that never reached Celery, and give up on rows a dead worker held.
+    """Hand over committed rows that never reached Celery, and send again rows a dead worker held.
 
     A row left PENDING past the grace period (or past its backoff) was committed but never enqueued, or
     its task was lost: it is enqueued again; the claim in `outbox_message_send` keeps that from ever
-    sending twice. A row stuck in SENDING belonged to a worker that died mid-send: whether the email
-    left is unknown, so rather than risk a duplicate it is marked FAILED for an operator to resend.
+    sending twice. A row stuck in SENDING belonged to a worker that died mid-send (a live attempt is
+    killed by the task's time limit well before that): the email may or may not have left, and a guest
+    without their invitation is worse off than one with two identical copies, so it goes back to
+    PENDING and is sent again with the same Message-ID, as an attempt of its own. With no attempts left
+    it fails, for an operator to resend.
     """
     now = timezone.now()
-    abandoned = OutboxMessage.objects.filter(
+    stale = OutboxMessage.objects.filter(
         status=OutboxMessage.Status.SENDING,
         claimed_at__lt=now - dt.timedelta(seconds=settings.OUTBOX_SENDING_STALE_SECONDS),
-    ).update(
+    )
+    abandoned = stale.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
         status=OutboxMessage.Status.FAILED,
-        last_error=(
-            "Delivery was interrupted (the worker stopped while sending); the email may or may not have "
-            "gone out. Use “Resend” to send it again."
+        last_error=_attempt_note(
+            " was interrupted (the worker stopped while sending) and no attempts are left; the email may "
+            "or may not have gone out. Use “Resend” to send it again."
         ),
+        updated_at=now,
+    )
+    revived = stale.filter(attempts__lt=settings.OUTBOX_MAX_ATTEMPTS).update(
+        status=OutboxMessage.Status.PENDING,
+        last_error=_attempt_note(
+            " was interrupted (the worker stopped while sending); sending again with the same Message-ID."
+        ),
+        next_attempt_at=None,
         updated_at=now,
     )
 
@@ -263,6 +318,11 @@ def outbox_relay(*, batch_size: int = RELAY_BATCH_SIZE) -> RelayReport:
         OutboxMessage.objects.filter(due, pk__in=handed_over, status=OutboxMessage.Status.PENDING).update(
             next_attempt_at=now + RELAY_REQUEUE_AFTER
         )
-    if ids or abandoned:
-        logger.info("Outbox relay: %s enqueued, %s abandoned mid-send", len(ids), abandoned)
-    return RelayReport(enqueued=len(ids), abandoned=abandoned)
+    if ids or revived or abandoned:
+        logger.info(
+            "Outbox relay: %s enqueued, %s interrupted mid-send sent again, %s failed with no attempts left",
+            len(ids),
+            revived,
+            abandoned,
+        )
+    return RelayReport(enqueued=len(ids), revived=revived, abandoned=abandoned)

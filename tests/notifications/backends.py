@@ -1,5 +1,7 @@
 """Email backends that fail the way real SMTP servers do, for the delivery tests."""
 
+import threading
+
 from django.core.mail.backends.base import BaseEmailBackend
 
 
@@ -14,3 +16,25 @@ class RaisingEmailBackend(BaseEmailBackend):
         if type(self).error is not None:
             raise type(self).error
         return 0
+
+
+class GatedEmailBackend(BaseEmailBackend):
+    """Holds every send until `GatedEmailBackend.gate` is set; `entered` tells that a send has begun."""
+
+    entered = threading.Event()
+    gate = threading.Event()
+    # Shared on purpose: the sending thread appends, the test reads.
+    sent: list = []
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.entered = threading.Event()
+        cls.gate = threading.Event()
+        cls.sent = []
+
+    def send_messages(self, email_messages):
+        type(self).entered.set()
+        if not type(self).gate.wait(timeout=30):
+            raise TimeoutError("the test never opened the gate")
+        type(self).sent.extend(email_messages)
+        return len(email_messages)

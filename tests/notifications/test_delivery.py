@@ -1,6 +1,7 @@
 """Delivering outbox rows: once, after commit, with retries for transient failures only."""
 
 import datetime as dt
+import hashlib
 import smtplib
 
 import pytest
@@ -8,11 +9,13 @@ from celery.exceptions import Retry
 from django.db import transaction
 from django.utils import timezone
 
+from apps.notifications import services
 from apps.notifications.models import OutboxMessage
-from apps.notifications.services import outbox_dispatch_on_commit, outbox_retry_backoff
-from apps.notifications.tasks import outbox_message_deliver
+from apps.notifications.services import outbox_dispatch_on_commit, outbox_message_resend, outbox_retry_backoff
+from apps.notifications.tasks import broker_may_hold, outbox_message_deliver
 from apps.visits.models import Event, Invitation
 from tests.factories import ContactFactory, InvitationFactory, OutboxMessageFactory
+from tests.notifications.conftest import mime
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +257,85 @@ def test_email_that_cannot_be_composed_fails_without_sending(invitation, mailout
     message.refresh_from_db()
     assert (message.status, mailoutbox) == ("FAILED", [])
     assert message.last_error == "Could not compose the email: KeyError: 'missing template variable'"
+
+
+def test_every_attempt_of_a_row_carries_the_same_message_id(
+    invitation, failing_backend, settings, mailoutbox
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    message = OutboxMessageFactory(invitation=invitation)
+    outbox_message_deliver.delay(message_id=message.pk)
+    OutboxMessage.objects.filter(pk=message.pk).update(status="FAILED")
+    outbox_message_resend(message_ids=[message.pk])
+    outbox_message_deliver.delay(message_id=message.pk)
+
+    first, second = (mime(sent)["Message-ID"] for sent in mailoutbox)
+    digest = hashlib.sha256(f"{message.pk}:{message.created_at.isoformat()}".encode()).hexdigest()[:16]
+    assert first == second == f"<outbox-{message.pk}.{digest}@127.0.0.1>"
+
+
+def test_rows_get_different_message_ids(invitation, mailoutbox):
+    messages = [OutboxMessageFactory(invitation=invitation) for _ in range(2)]
+
+    for message in messages:
+        outbox_message_deliver.delay(message_id=message.pk)
+
+    assert len({mime(sent)["Message-ID"] for sent in mailoutbox}) == 2
+
+
+def test_redelivered_task_for_a_sent_row_does_nothing(invitation, mailoutbox):
+    message = OutboxMessageFactory(invitation=invitation, status="SENT", attempts=1)
+
+    result = outbox_message_deliver.apply(kwargs={"message_id": message.pk}).get()
+
+    message.refresh_from_db()
+    assert (result, mailoutbox, message.status, message.attempts) == ("not_claimed", [], "SENT", 1)
+
+
+def test_attempt_the_relay_took_back_cannot_overwrite_the_newer_one(invitation, monkeypatch, mailoutbox):
+    message = OutboxMessageFactory(invitation=invitation)
+    real_compose = services.outbox_message_compose
+
+    def compose_while_the_relay_takes_the_row_back(**kwargs):
+        # As if this attempt hung past the stale limit: the relay took the row back and a new attempt
+        # claimed it before this one finished.
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            claimed_at=timezone.now() + dt.timedelta(seconds=1), attempts=2
+        )
+        return real_compose(**kwargs)
+
+    monkeypatch.setattr(services, "outbox_message_compose", compose_while_the_relay_takes_the_row_back)
+
+    outbox_message_deliver.delay(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert (len(mailoutbox), message.status, message.attempts, message.sent_at) == (1, "SENDING", 2, None)
+
+
+def test_long_backoff_waits_in_the_row_not_in_the_broker(invitation, failing_backend, monkeypatch):
+    failing_backend.error = smtplib.SMTPServerDisconnected("gone")
+    message = OutboxMessageFactory(invitation=invitation, attempts=3)  # 4th attempt: 480 s backoff
+    requested = []
+    monkeypatch.setattr(outbox_message_deliver, "retry", lambda *, countdown: requested.append(countdown))
+    outbox_message_deliver.push_request(is_eager=False, retries=0)
+    try:
+        result = outbox_message_deliver.run(message_id=message.pk)
+    finally:
+        outbox_message_deliver.pop_request()
+
+    message.refresh_from_db()
+    assert (result, requested, message.status, message.attempts) == ("retry", [], "PENDING", 4)
+
+
+def test_retries_held_by_the_broker_end_before_its_visibility_timeout(settings):
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+
+    assert visibility == 600
+    assert [broker_may_hold(countdown=outbox_retry_backoff(attempt=n)) for n in range(1, 7)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]

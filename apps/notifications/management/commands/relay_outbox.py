@@ -6,8 +6,8 @@ from apps.notifications.services import RELAY_BATCH_SIZE, outbox_relay
 class Command(BaseCommand):
     help = (
         "Deliver outbox messages that were committed but never handed to Celery (e.g. after a crash "
-        "between commit and enqueue, or a transient failure without a broker), and mark messages "
-        "abandoned mid-send by a dead worker as failed. Safe to run at any time, e.g. from cron; "
+        "between commit and enqueue, or a transient failure without a broker), and send again messages "
+        "a dead worker left mid-send (same Message-ID). Safe to run at any time, e.g. from cron; "
         "`celery -A portal beat` runs the same every minute."
     )
 
@@ -23,5 +23,6 @@ class Command(BaseCommand):
         report = outbox_relay(batch_size=batch_size)
         self.stdout.write(
             f"Relayed {report.enqueued} pending message(s); "
-            f"marked {report.abandoned} interrupted message(s) as failed."
+            f"{report.revived} interrupted mid-send sent again; "
+            f"{report.abandoned} failed with no attempts left."
         )
