@@ -30,6 +30,13 @@ class Location(TimeStampedModel):
     address = models.TextField(blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     is_active = models.BooleanField(default=True)
+    # Reception staff and location admins who work here; they see this location's visits and no other's.
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="work_locations",
+        help_text="Reception staff and location admins who work at this location.",
+    )
 
     class Meta:
         ordering = ["name", "id"]

@@ -1,0 +1,80 @@
+"""Who may see and change which visits: the one place that decides, for every door.
+
+Every list, page, admin changelist, autocomplete and API view that shows events or guests to a person
+starts from these querysets; a view never filters by hand. Another location's or another employee's
+visit is simply not in the queryset, so it answers 404.
+
+- Superusers see everything.
+- Staff users (reception, location admins) see the visits at the locations they work at
+  (`Location.staff`), and nothing of other locations.
+- Employees (a user linked to an `Employee`) see the visits they host or created.
+- Anyone else sees nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from apps.directory.models import Location
+from apps.visits.models import Event, Invitation
+
+
+class Access(enum.StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+
+
+def _event_filter(user: AbstractBaseUser | AnonymousUser, access: Access) -> Q | None:
+    """The events the user may see or change; None: all of them."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    if user.is_staff:
+        return Q(location__staff=user)
+    employee_id = getattr(getattr(user, "employee", None), "pk", None)
+    if employee_id is None:
+        return Q(pk__in=[])
+    mine = Q(host_id=employee_id) | Q(creator_id=employee_id)
+    if access == Access.CHANGE:
+        # Visits owned by an integration change only through it (the calendar that sent them).
+        return mine & Q(integration__isnull=True)
+    return mine
+
+
+def event_queryset_restrict(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    access: Access = Access.VIEW,
+    queryset: QuerySet[Event] | None = None,
+) -> QuerySet[Event]:
+    events = Event.objects.all() if queryset is None else queryset
+    condition = _event_filter(user, access)
+    return events if condition is None else events.filter(condition).distinct()
+
+
+def invitation_queryset_restrict(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    access: Access = Access.VIEW,
+    queryset: QuerySet[Invitation] | None = None,
+) -> QuerySet[Invitation]:
+    invitations = Invitation.objects.all() if queryset is None else queryset
+    condition = _event_filter(user, access)
+    if condition is None:
+        return invitations
+    return invitations.filter(event__in=event_queryset_restrict(user=user, access=access).values("pk"))
+
+
+def location_queryset_restrict(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Location]:
+    """The locations a staff user works at (all for superusers); none for anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return Location.objects.none()
+    if user.is_superuser:
+        return Location.objects.all()
+    if user.is_staff:
+        return Location.objects.filter(staff=user)
+    return Location.objects.none()
