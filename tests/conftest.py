@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import connection
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# Browser fixtures (page, phone_page) and the screenshot helper, for the portal's and the desk's pages.
+pytest_plugins = ["tests.browser"]
 
 
 def _skip_or_fail(reason: str) -> None:
