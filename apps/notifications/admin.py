@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils.text import Truncator
 
 from apps.notifications.models import OutboxMessage
+from apps.notifications.selectors import outbox_health_get
 from apps.notifications.services import outbox_message_resend
 
 
@@ -51,6 +52,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     readonly_fields = fields
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        # Failures must be seen without anyone thinking of filtering for them.
+        extra_context = {**(extra_context or {}), "outbox_health": outbox_health_get()}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Recipient")
     def recipient(self, obj: OutboxMessage) -> str:

@@ -1,8 +1,11 @@
 """The outbox in the admin: what failed and why, and sending it again."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.notifications.models import OutboxMessage
 from tests.factories import OutboxMessageFactory
@@ -116,3 +119,62 @@ def test_messages_cannot_be_edited_or_added_in_the_admin(staff_client, invitatio
 
     message.refresh_from_db()
     assert (change.status_code, add.status_code, message.status) == (403, 403, "FAILED")
+
+
+def test_changelist_header_counts_failed_and_stuck_messages(staff_client, invitation):
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    OutboxMessageFactory.create_batch(2, invitation=invitation, status="FAILED")
+    OutboxMessageFactory(invitation=invitation, status="SENDING", claimed_at=long_ago)
+    OutboxMessageFactory(invitation=invitation, status="SENDING", claimed_at=timezone.now())  # in progress
+    OutboxMessageFactory(invitation=invitation, status="SENT")
+
+    response = staff_client.get(reverse(CHANGELIST))
+
+    health = response.context["outbox_health"]
+    assert (health.failed, health.stuck, health.overdue) == (2, 1, 0)
+    assert '<a href="?status__exact=FAILED">2 messages failed</a>' in response.text
+    assert '<a href="?status__exact=SENDING">1 message stuck in sending</a>' in response.text
+
+
+def test_changelist_header_counts_messages_waiting_too_long(staff_client, invitation):
+    message = OutboxMessageFactory(invitation=invitation)
+    OutboxMessageFactory(invitation=invitation)  # just written: on its way
+    OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - dt.timedelta(minutes=16))
+
+    response = staff_client.get(reverse(CHANGELIST))
+
+    assert '<a href="?status__exact=PENDING">1 message waiting for more than 15 minutes</a>' in response.text
+
+
+def test_changelist_header_says_all_is_well(staff_client, invitation):
+    OutboxMessageFactory(invitation=invitation, status="SENT")
+
+    response = staff_client.get(reverse(CHANGELIST))
+
+    assert '<p id="outbox-health">No failed or stuck messages.</p>' in response.text
+
+
+def test_changelist_queries_do_not_grow_with_the_messages(
+    staff_client, invitation, django_assert_num_queries
+):
+    staff_client.get(reverse(CHANGELIST))  # session and permission caches
+    OutboxMessageFactory.create_batch(5, invitation=invitation, status="FAILED")
+
+    with django_assert_num_queries(10):
+        response = staff_client.get(reverse(CHANGELIST))
+
+    assert len(response.context["cl"].result_list) == 5
+
+
+def test_resending_twice_queues_once(
+    staff_client, invitation, mailoutbox, django_capture_on_commit_callbacks
+):
+    message = OutboxMessageFactory(invitation=invitation, status="FAILED", attempts=6)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resend(staff_client, message)
+        second = resend(staff_client, message)
+
+    message.refresh_from_db()
+    assert "1 message(s) left alone: only failed or skipped messages are sent again." in second.text
+    assert (message.status, message.attempts, len(mailoutbox)) == ("SENT", 1, 1)
