@@ -86,6 +86,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 BENCH_ARGS ?=
+# With DEBUG off the settings want a SECRET_KEY; the benchmark signs nothing that outlives it.
+bench: export SECRET_KEY ?= $(shell od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 bench: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) bench_sync $(BENCH_ARGS)

@@ -1,8 +1,11 @@
 """Settings for the visitor portal, configured by environment variables (see README)."""
 
+import os
+import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -10,10 +13,25 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback is deliberately marked insecure so `manage.py check --deploy` flags it in production.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-only-set-SECRET_KEY-in-production")
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if DEBUG:
+        # Published in this repository, so only ever for a development server (`make run`).
+        SECRET_KEY = "django-insecure-local-development-only-set-SECRET_KEY-in-production"
+    elif "PYTEST_VERSION" in os.environ:
+        # pytest (8.2+) sets this: a test run needs a key, and one nobody knows is the safe kind.
+        SECRET_KEY = f"test-only-{secrets.token_urlsafe(50)}"
+    else:
+        # A published key signs sessions and CSRF tokens that anyone could then forge.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off the portal needs its own secret key: set SECRET_KEY "
+            "in the environment or .env (e.g. the output of `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'`), or set DEBUG=1 for local development."
+        )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A JSON problem document under /api/, Django's page elsewhere.
+CSRF_FAILURE_VIEW = "apps.integrations.api.errors.api_csrf_failure"
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -157,6 +175,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.integrations.api.errors.problem_exception_handler",
+    "DEFAULT_METADATA_CLASS": "apps.integrations.api.metadata.ApiMetadata",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -169,6 +188,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 3.1: null is a type like any other, so `creator: null` and nullable references validate as served.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.integrations.api.schema.schema_postprocess",
+    ],
 }
 
 # --- Security (production values come from the environment) -------------------------------------

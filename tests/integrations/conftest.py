@@ -6,6 +6,7 @@ from django.test import Client
 
 from apps.integrations.models import Integration
 from tests.factories import EntranceFactory, IntegrationFactory, LocationFactory
+from tests.integrations.schema_check import SchemaChecker, served_schema
 
 EVENTS_URL = "/api/v2/events"
 PROBLEM_JSON = "application/problem+json"
@@ -75,6 +76,25 @@ def spec_example_event(
         "updatedAt": "2026-11-20T10:00:00Z",
         "deletedAt": None,
     }
+
+
+@pytest.fixture(scope="session")
+def schema_checker(django_db_blocker) -> SchemaChecker:
+    with django_db_blocker.unblock():
+        return SchemaChecker(served_schema())
+
+
+@pytest.fixture(autouse=True)
+def _api_traffic_matches_the_schema(monkeypatch, schema_checker: SchemaChecker) -> None:
+    """Every /api/ request made through Django's test Client, by any test here, is checked."""
+    request = Client.request
+
+    def checked_request(self: Client, **kwargs: Any) -> Any:
+        response = request(self, **kwargs)
+        schema_checker.check(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_schema_and_docs_need_no_token():
     schema_response = Client().get("/api/v2/schema", {"format": "json"})
     docs_response = Client().get("/api/v2/docs")
 
-    assert (schema_response.status_code, schema_response.json()["openapi"]) == (200, "3.0.3")
+    assert (schema_response.status_code, schema_response.json()["openapi"]) == (200, "3.1.0")
     assert docs_response.status_code == 200
 
 
@@ -80,7 +80,7 @@ def test_put_documents_its_body_and_flag(schema):
     body_ref = put["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert body_ref == "#/components/schemas/EventsSyncRequest"
     assert [parameter["name"] for parameter in put["parameters"]] == ["ignoreMissingInvitations"]
-    assert sorted(put["responses"]) == ["200", "400", "401", "403", "413"]
+    assert sorted(put["responses"]) == ["200", "400", "401", "403", "406", "411", "413", "415", "500"]
     assert _properties(schema, "SyncEventRequest") == {
         "sourceId",
         "name",

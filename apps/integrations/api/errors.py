@@ -18,8 +18,10 @@ from django.core import signals
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.log import log_response
-from django.views import defaults
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -35,6 +37,7 @@ _TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    411: "Length Required",
     413: "Content Too Large",
     415: "Unsupported Media Type",
     429: "Too Many Requests",
@@ -85,6 +88,23 @@ def problem_json_response(*, status: int, detail: str, errors: Iterable[ProblemF
     )
 
 
+class ProblemResponse(Response):
+    """A problem document rendered as JSON whatever renderer the request negotiated.
+
+    DRF renders an error answer with the view's negotiated renderer: YAML on the schema view, a plain
+    text fallback on the HTML docs view, and whatever the client's Accept picked. The Content-Type says
+    JSON, so the body must be JSON.
+    """
+
+    @property
+    def rendered_content(self) -> bytes:
+        self.accepted_renderer = JSONRenderer()
+        self.accepted_media_type = PROBLEM_CONTENT_TYPE
+        if getattr(self, "renderer_context", None) is None:
+            self.renderer_context = {}
+        return super().rendered_content
+
+
 def _flatten(detail: Any, path: str = "") -> list[ProblemField]:
     """DRF's nested error details ({"limit": ["…"]}, lists of dicts…) as a flat list of field paths."""
     if isinstance(detail, Mapping):
@@ -130,7 +150,7 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
     set_rollback()
-    return Response(
+    return ProblemResponse(
         problem_body(status=status, detail=detail, errors=errors),
         status=status,
         headers=headers,
@@ -148,7 +168,7 @@ def _server_error(exc: Exception, context: Mapping[str, Any]) -> Response:
     # What Django itself does with an uncaught exception: error reporters and the test client hear of it.
     signals.got_request_exception.send(sender=None, request=django_request)
     set_rollback()
-    response = Response(
+    response = ProblemResponse(
         problem_body(status=500, detail=SERVER_ERROR_DETAIL),
         status=500,
         content_type=PROBLEM_CONTENT_TYPE,
@@ -196,6 +216,16 @@ def api_handler500(request: HttpRequest) -> HttpResponse:
     return problem_json_response(status=500, detail=SERVER_ERROR_DETAIL)
 
 
+def api_csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a problem document under /api/ (whose clients send tokens, not cookies)."""
+    if not _is_api(request):
+        return csrf.csrf_failure(request, reason)
+    return problem_json_response(status=403, detail="This request was refused: it failed the CSRF check.")
+
+
+# Exempt: the API authenticates with bearer tokens, never cookies, so no method on an unknown /api/
+# address should meet Django's HTML CSRF page before its JSON 404.
+@csrf_exempt
 def api_not_found(request: HttpRequest) -> HttpResponse:
     """Catch-all route for /api/: a problem document even where DEBUG would show an HTML 404 page."""
     return api_handler404(request, Http404())

@@ -42,6 +42,20 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, min_value=-MAX_ID, max_value=MAX_ID, **kwargs)
 
 
+class NonEmptyFilterForm(forms.Form):
+    """A filter sent with an empty value (`?updatedSince=`) is malformed, like any other bad value.
+
+    Django's fields read "" as "not given", which would quietly list everything instead.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in self.fields:
+            if self.data.get(name) == "":
+                self.add_error(name, "Must not be empty; leave the parameter out to not filter by it.")
+        return cleaned
+
+
 class EventFilter(django_filters.FilterSet):
     startsAfter = OffsetDateTimeFilter(
         field_name="starts_at", lookup_expr="gte", label="Events starting at or after this time."
@@ -67,6 +81,7 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields: list[str] = []
+        form = NonEmptyFilterForm
 
     def filter_host_email(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         # Employee emails are stored normalised, so an exact match on the normalised value uses the index.

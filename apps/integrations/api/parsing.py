@@ -20,7 +20,7 @@ from apps.integrations.api.errors import ProblemError, ProblemField
 from apps.visits.sync.inputs import UNSET, AccessProfileInput, EventInput, InvitationInput, PersonInput
 
 IGNORE_MISSING_INVITATIONS_PARAM = "ignoreMissingInvitations"
-_FLAG_VALUES = {"true": True, "1": True, "false": False, "0": False}
+QUERY_FLAG_VALUES = {"true": True, "false": False, "1": True, "0": False}
 # The database's id columns are signed 64-bit: a larger number can name nothing and would not fit a query.
 MAX_ID = 2**63 - 1
 
@@ -49,7 +49,7 @@ def query_flag_parse(*, value: str | None, default: bool = False) -> bool | None
     """`true`/`false`/`1`/`0` as a bool, the default when absent, None for anything else."""
     if value is None:
         return default
-    return _FLAG_VALUES.get(value)
+    return QUERY_FLAG_VALUES.get(value)
 
 
 def datetime_parse(value: str) -> dt.datetime | None:
