@@ -19,7 +19,11 @@ from apps.integrations.api import schema
 from apps.integrations.api.errors import ProblemError, ProblemField
 from apps.integrations.api.filters import EventFilter
 from apps.integrations.api.pagination import CursorPage, EventCursorPage
-from apps.integrations.api.parsing import IGNORE_MISSING_INVITATIONS_PARAM, sync_request_parse
+from apps.integrations.api.parsing import (
+    IGNORE_MISSING_INVITATIONS_PARAM,
+    QUERY_FLAG_VALUES,
+    sync_request_parse,
+)
 from apps.integrations.api.serializers import (
     AccessPartitionSerializer,
     CustomFieldSerializer,
@@ -31,6 +35,8 @@ from apps.visits.models import Event
 from apps.visits.selectors import event_get_by_source_id, event_list
 from apps.visits.sync import EventSyncResult, events_sync
 
+JSON_CONTENT_TYPE = "application/json"
+
 
 def _integration(request: Request) -> Integration:
     # IsIntegration has already ensured this; the view only needs it typed.
@@ -38,7 +44,8 @@ def _integration(request: Request) -> Integration:
 
 
 def _body_read(request: Request) -> bytes:
-    """The raw body, refusing one over the configured size with a 413 before and while reading it."""
+    """The raw JSON body: a 415 for another media type, a 411 for a body the server could not read, and
+    a 413 for one over the configured size, before and while reading it."""
     limit = settings.SYNC_MAX_BODY_BYTES
     if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None:
         # Normally the same value; if someone set Django's lower, that is the one that bites.
@@ -60,6 +67,20 @@ def _body_read(request: Request) -> bytes:
     # A body sent without Content-Length (chunked, through ASGI) can only be measured once read.
     if len(body) > limit:
         raise too_large
+    if not body and request.META.get("HTTP_TRANSFER_ENCODING"):
+        # A WSGI server hands Django no chunked body (Transfer-Encoding overrides any Content-Length):
+        # what arrives empty was never read, and "not valid JSON" would blame the client's JSON for it.
+        raise ProblemError(
+            status=411,
+            detail="Send the body with a Content-Length header; a chunked body is not read here.",
+        )
+    # DRF would only look at the Content-Type when parsing, which this view does by hand. An empty body
+    # has no media type to get wrong: it is simply not JSON (a 400 from the parser).
+    if body and request._request.content_type != JSON_CONTENT_TYPE:
+        raise ProblemError(
+            status=415,
+            detail=f"Send the body as {JSON_CONTENT_TYPE} (the Content-Type header says what it is).",
+        )
     return body
 
 
@@ -109,11 +130,14 @@ class EventsView(generics.ListAPIView):
         parameters=[
             OpenApiParameter(
                 IGNORE_MISSING_INVITATIONS_PARAM,
-                OpenApiTypes.BOOL,
+                OpenApiTypes.STR,
                 OpenApiParameter.QUERY,
+                # The exact spellings the parser takes, so a validator or generated client agrees with it.
+                enum=list(QUERY_FLAG_VALUES),
+                default="false",
                 description=(
-                    "`true`: guests missing from a sent `invitations` list are kept (remove one with "
-                    "`deletedAt`). `false` (default): the sent list is the whole guest list. Also `1`/`0`."
+                    "`true` or `1`: guests missing from a sent `invitations` list are kept (remove one with "
+                    "`deletedAt`). `false` or `0` (default): the sent list is the whole guest list."
                 ),
             )
         ],
@@ -125,7 +149,9 @@ class EventsView(generics.ListAPIView):
                     400: "Malformed body or query; every offending field is listed in `errors`.",
                     401: "Missing, unknown or revoked token.",
                     403: "`agentToken` is not the authenticated integration's.",
+                    411: "A chunked body (no Content-Length), which this server does not read.",
                     413: "Too many events, or a body over the size limit.",
+                    415: "A body that is not `application/json`.",
                 }
             ),
         },
