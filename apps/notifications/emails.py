@@ -250,8 +250,16 @@ def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
                 invitation.event_id, {"event": invitation.event, "invited": [], "removed": []}
             )
             group[key].append(_guest_label(invitation))
-    groups = {event_id: group for event_id, group in groups.items() if group["invited"] or group["removed"]}
+    # A confirmation written for a cancelled event (the engine gives each its own) names the event even
+    # when it had no guests left to tell.
+    event_cancelled = bool(message.payload.get("event_cancelled"))
+    groups = {
+        event_id: {**group, "cancelled": event_cancelled and event_id == message.event_id}
+        for event_id, group in groups.items()
+        if group["invited"] or group["removed"] or (event_cancelled and event_id == message.event_id)
+    }
     lead = message.event
+    all_cancelled = all(group["cancelled"] for group in groups.values())
 
     # Hosts have no language of their own in the portal: they get the portal's default language.
     with translation.override(settings.LANGUAGE_CODE):
@@ -259,12 +267,24 @@ def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
             "language_code": translation.get_language(),
             "host_name": host.full_name or host.email,
             "integration_name": lead.integration.name if lead.integration_id else "",
+            "event_cancelled": all_cancelled,
+            "guests_told": any(group["invited"] or group["removed"] for group in groups.values()),
             "events": [
-                {**_event_context(group["event"]), "invited": group["invited"], "removed": group["removed"]}
+                {
+                    **_event_context(group["event"]),
+                    "invited": group["invited"],
+                    "removed": group["removed"],
+                    "cancelled": group["cancelled"],
+                }
                 for group in groups.values()
             ],
         }
-        if len(groups) > 1:
+        if all_cancelled and len(groups) == 1:
+            subject = gettext("Cancelled: %(event)s, %(date)s") % {
+                "event": lead.name,
+                "date": _event_date(lead),
+            }
+        elif len(groups) > 1:
             subject = gettext("Guest lists changed: %(event)s and %(count)s more") % {
                 "event": lead.name,
                 "count": len(groups) - 1,

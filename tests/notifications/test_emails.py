@@ -381,3 +381,148 @@ def test_qr_content_id_and_calendar_uid_name_the_same_portal_domain(invitation, 
     [qr_part] = [p for p in mime(sent).walk() if p.get_content_type() == "image/png"]
     assert qr_part["Content-ID"].strip("<>").rsplit("@", 1)[1] == "visitors.example.com"
     assert str(calendar_event(sent)["UID"]) == f"invitation-{invitation.pk}@visitors.example.com"
+
+
+def cancelled_event_summary(event, *, removed, integration_name="HR calendar") -> OutboxMessage:
+    integration = IntegrationFactory(name=integration_name) if integration_name else None
+    Event.objects.filter(pk=event.pk).update(
+        integration=integration, status="CANCELLED", cancelled_at=STARTS - dt.timedelta(days=30)
+    )
+    return OutboxMessageFactory(
+        kind=OutboxMessage.Kind.HOST_SUMMARY,
+        invitation=None,
+        event=event,
+        employee=event.host,
+        payload={"invited": [], "removed": [i.pk for i in removed], "event_cancelled": True},
+    )
+
+
+def cancelled_guests(event, *names: str) -> list[Invitation]:
+    return [
+        InvitationFactory(
+            event=event,
+            contact=ContactFactory(first_name=name, last_name="Guest", company_name=""),
+            status="CANCELLED",
+            cancel_reason="EVENT_CANCELLED",
+            cancelled_at=STARTS - dt.timedelta(days=30),
+        )
+        for name in names
+    ]
+
+
+def test_host_confirmation_of_a_cancelled_event_says_it_was_cancelled(event, mailoutbox):
+    deliver(cancelled_event_summary(event, removed=cancelled_guests(event, "Grace", "Alan")))
+
+    [sent] = mailoutbox
+    [(html, _)] = sent.alternatives
+    assert (sent.to, sent.subject) == (
+        ["Ada Lovelace <ada@example.com>"],
+        "Cancelled: Board meeting, Dec. 3, 2030",
+    )
+    assert sent.body == (
+        "Hello Ada Lovelace,\n\n"
+        "HR calendar has cancelled your event:\n\n"
+        "What: Board meeting\n"
+        "When: Tuesday, Dec. 3, 2030, 9 a.m. – 11 a.m. (Europe/Berlin, UTC+01:00)\n"
+        "Where: Head office, Unter den Linden 1, 10117 Berlin\n"
+        "Entrance: North gate\n"
+        "2 guests have been sent a cancellation:\n"
+        "- Grace Guest\n"
+        "- Alan Guest\n\n"
+        "Each guest has been sent their own email.\n"
+    )
+    assert "Your event has been cancelled</h1>" in html
+    assert "<strong>2 guests have been sent a cancellation:</strong>" in html
+    assert "<li>Grace Guest</li><li>Alan Guest</li>" in html
+    assert "removed" not in sent.body + html
+
+
+def test_host_confirmation_of_a_cancelled_event_without_guests(event, mailoutbox):
+    deliver(cancelled_event_summary(event, removed=[], integration_name=""))
+
+    [sent] = mailoutbox
+    [(html, _)] = sent.alternatives
+    assert sent.subject == "Cancelled: Board meeting, Dec. 3, 2030"
+    assert sent.body.startswith(
+        "Hello Ada Lovelace,\n\nYour event has been cancelled:\n\nWhat: Board meeting\n"
+    )
+    assert sent.body.endswith("Entrance: North gate\nNo guests were invited.\n")
+    assert '<p style="margin:0 0 12px;">No guests were invited.</p>' in html
+    assert "Each guest has been sent their own email." not in html
+
+
+def test_host_confirmation_without_the_flag_lists_removed_guests(event, mailoutbox):
+    message = cancelled_event_summary(event, removed=cancelled_guests(event, "Grace"))
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        payload={"invited": [], "removed": message.payload["removed"]}
+    )
+
+    deliver(message)
+
+    [sent] = mailoutbox
+    assert sent.subject == "Guest list changed: Board meeting, Dec. 3, 2030"
+    assert "1 guest removed:\n- Grace Guest\n" in sent.body
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "lines"),
+    [
+        (
+            "de",
+            "Abgesagt: Board meeting, 3. Dezember 2030",
+            ["HR calendar hat Ihren Termin abgesagt:\n", "3 Gäste haben eine Absage erhalten:\n"],
+        ),
+        (
+            "cs",
+            "Zrušeno: Board meeting, 3. prosince 2030",
+            ["Systém HR calendar zrušil vaši událost:\n", "Zrušení bylo posláno 3 hostům:\n"],
+        ),
+    ],
+)
+def test_host_confirmation_of_a_cancelled_event_is_translated(
+    event, mailoutbox, settings, language, subject, lines
+):
+    settings.LANGUAGE_CODE = language
+
+    deliver(cancelled_event_summary(event, removed=cancelled_guests(event, "Grace", "Alan", "Ken")))
+
+    [sent] = mailoutbox
+    assert sent.subject == subject
+    assert [line in sent.body for line in lines] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "line"),
+    [
+        ("de", 1, "1 Gast hat eine Absage erhalten:\n"),
+        ("cs", 1, "Zrušení bylo posláno 1 hostovi:\n"),
+        ("cs", 5, "Zrušení bylo posláno 5 hostům:\n"),
+    ],
+)
+def test_cancelled_event_guest_count_has_its_plural_forms(event, mailoutbox, settings, language, count, line):
+    settings.LANGUAGE_CODE = language
+
+    deliver(cancelled_event_summary(event, removed=cancelled_guests(event, *[f"G{n}" for n in range(count)])))
+
+    [sent] = mailoutbox
+    assert line in sent.body
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "empty"),
+    [
+        ("en", "Your event has been cancelled", "No guests were invited."),
+        ("de", "Ihr Termin wurde abgesagt", "Es waren keine Gäste eingeladen."),
+        ("cs", "Vaše událost byla zrušena", "Nebyli pozváni žádní hosté."),
+    ],
+)
+def test_cancelled_event_without_guests_is_translated(event, mailoutbox, settings, language, heading, empty):
+    settings.LANGUAGE_CODE = language
+
+    deliver(cancelled_event_summary(event, removed=[], integration_name=""))
+
+    [sent] = mailoutbox
+    [(html, _)] = sent.alternatives
+    assert f"{heading}</h1>" in html
+    assert f"\n\n{heading}:\n\n" in sent.body
+    assert sent.body.endswith(f"\n{empty}\n")
