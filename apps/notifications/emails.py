@@ -322,6 +322,10 @@ def outbox_message_id(*, message: OutboxMessage) -> str:
 def outbox_message_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
     if message.kind == OutboxMessage.Kind.HOST_SUMMARY:
         mail = host_summary_compose(message=message)
+    elif message.kind == OutboxMessage.Kind.ARRIVAL:
+        from apps.notifications.arrival import arrival_email_compose  # it builds on this module
+
+        mail = arrival_email_compose(message=message)
     else:
         mail = guest_email_compose(message=message)
     mail.extra_headers["Message-ID"] = outbox_message_id(message=message)

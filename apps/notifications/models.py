@@ -13,6 +13,8 @@ class OutboxMessage(TimeStampedModel):
         UPDATE = "UPDATE", "Update"
         CANCELLATION = "CANCELLATION", "Cancellation"
         HOST_SUMMARY = "HOST_SUMMARY", "Host confirmation"
+        # To the host (`employee`) about the guest (`invitation`) reception has just checked in.
+        ARRIVAL = "ARRIVAL", "Guest arrived"
 
     class Status(models.TextChoices):
         PENDING = "PENDING", "Pending"

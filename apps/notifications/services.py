@@ -108,7 +108,7 @@ def smtp_error_is_transient(*, error: BaseException) -> bool:
 
 def outbox_message_skip_reason(*, message: OutboxMessage) -> str:
     """Why this row must not be sent (empty when it should be)."""
-    if message.kind == OutboxMessage.Kind.HOST_SUMMARY:
+    if message.kind in (OutboxMessage.Kind.HOST_SUMMARY, OutboxMessage.Kind.ARRIVAL):
         return "" if message.employee.email else "The host has no email address."
     invitation = message.invitation
     if not invitation.contact.email:

@@ -1,0 +1,49 @@
+"""Composition of the "your guest has arrived" email a host gets when reception checks a guest in."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from apps.notifications.emails import EmailWithInlineImages, _event_context, _person_address, _render
+from apps.notifications.models import OutboxMessage
+
+
+def arrival_email_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
+    """To the host the row names (`employee`), about the guest it names, at the check-in time recorded."""
+    host = message.employee
+    invitation = message.invitation
+    event = invitation.event
+    guest = invitation.contact
+    guest_name = guest.full_name or guest.email
+    zone = zoneinfo.ZoneInfo(event.location.timezone)
+    arrived = invitation.checked_in_at
+    # Hosts have no language setting yet (issue 10 adds one); until then the portal's default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        arrived_at = ""
+        if arrived is not None:
+            local = arrived.astimezone(zone)
+            arrived_at = f"{date_format(local, 'TIME_FORMAT')} {local.tzname()}"
+        context = {
+            **_event_context(event),
+            "language_code": translation.get_language(),
+            "host_name": host.full_name or host.email,
+            "guest_name": guest_name,
+            "guest_company": guest.company_name,
+            "arrived_at": arrived_at,
+        }
+        subject = gettext("Your guest has arrived: %(guest)s") % {"guest": guest_name}
+        context["subject"] = subject
+        text, html = _render("emails/arrival", context)
+
+    mail = EmailWithInlineImages(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[_person_address(host.full_name, host.email)],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    mail.attach_alternative(html, "text/html")
+    return mail
