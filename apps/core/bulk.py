@@ -180,3 +180,74 @@ def rows_update(
                 [[f.get_db_prep_save(v[f.attname], connection) for f in targets] + [v["id"]] for v in values],
             )
         return cursor.rowcount
+
+
+def rows_update_guarded(
+    *,
+    model: type[models.Model],
+    rows: Sequence[Mapping[str, Any]],
+    fields: Sequence[str],
+    guarded_fields: Sequence[str],
+    guard: str,
+) -> dict[int, Any]:
+    """Like `rows_update`, but `guarded_fields` change only where `guard` still holds the value read.
+
+    Each row carries `f"{guard}__read"`: the value the caller saw. Where another transaction has changed
+    `guard` since, the guarded fields keep what that transaction wrote and the other fields are still
+    set. Returns each row's `guard` value after the update, so the caller can tell which of its guarded
+    changes took effect. One statement; elsewhere than on PostgreSQL the guard is not needed (SQLite
+    takes its write lock before the caller reads, so nothing can change in between).
+    """
+    if not rows:
+        return {}
+    meta = model._meta
+    now = timezone.now()
+    names = [*fields, *guarded_fields]
+    targets = [meta.get_field(name) for name in names]
+    if any(f.attname == "updated_at" for f in meta.concrete_fields) and "updated_at" not in names:
+        targets.append(meta.get_field("updated_at"))
+    guarded = {meta.get_field(name).column for name in guarded_fields}
+    guard_field = meta.get_field(guard)
+    read_key = f"{guard}__read"
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    after: dict[int, Any] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            definitions = ", ".join(
+                f"{quote(f.column)} {'jsonb' if isinstance(f, models.JSONField) else f.db_type(connection)}"
+                for f in targets
+            )
+            held = f"{table}.{quote(guard_field.column)} = r.guard_read"
+            assignments = ", ".join(
+                f"{(col := quote(f.column))} = CASE WHEN {held} THEN r.{col} ELSE {table}.{col} END"
+                if f.column in guarded
+                else f"{quote(f.column)} = r.{quote(f.column)}"
+                for f in targets
+            )
+            document = json.dumps(
+                [
+                    {f.column: row.get(f.attname, now) for f in targets}
+                    | {"id": row["id"], "guard_read": row[read_key]}
+                    for row in rows
+                ],
+                default=_json_default,
+            )
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM json_to_recordset(%s::json) AS "
+                f"r(id bigint, guard_read {guard_field.db_type(connection)}, {definitions}) "
+                f"WHERE {table}.id = r.id RETURNING {table}.id, {table}.{quote(guard_field.column)}",
+                [document],
+            )
+            after = dict(cursor.fetchall())
+        else:
+            assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",
+                [
+                    [f.get_db_prep_save(row.get(f.attname, now), connection) for f in targets] + [row["id"]]
+                    for row in rows
+                ],
+            )
+            after = {row["id"]: row[guard] for row in rows}
+    return after

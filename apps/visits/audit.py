@@ -30,8 +30,10 @@ class AuditChange:
 
 
 def _plain(value: Any) -> Any:
-    # JSON has no date-times: ISO 8601, as the API writes them.
-    if isinstance(value, dt.datetime | dt.date):
+    # JSON has no date-times: ISO 8601 in UTC, whatever offset the value came with.
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple | frozenset | set):
         return [_plain(item) for item in value]

@@ -72,9 +72,10 @@ def db_state() -> dict[str, list]:
     """Everything the engine may write, for asserting that a refused path changed nothing."""
     from apps.directory.models import AccessProfile, Employee
     from apps.notifications.models import OutboxMessage
-    from apps.visits.models import Contact, Event, Invitation
+    from apps.visits.models import AuditEntry, Contact, Event, Invitation
 
     return {
+        "audit": list(AuditEntry.objects.order_by("id").values()),
         "events": list(Event.objects.order_by("id").values()),
         "invitations": list(Invitation.objects.order_by("id").values()),
         "contacts": list(Contact.objects.order_by("id").values()),

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import models
 
-from apps.core.bulk import rows_insert, rows_update
+from apps.core.bulk import rows_insert, rows_update, rows_update_guarded
 from apps.directory.models import AccessProfile, Employee
 from apps.integrations.models import Integration
 from apps.notifications.models import OutboxMessage
@@ -35,6 +35,8 @@ from apps.visits.sync.results import SyncAction
 from apps.visits.sync.snapshot import ContactRef, ProfileKey, Snapshot
 
 Row = dict[str, Any]
+# What a check-in or check-out changes too: the engine writes these only where the status is as it read it.
+STATUS_COLUMNS = ("status", "cancel_reason", "cancelled_at")
 
 
 def plans_apply(*, actor: Actor, plans: list[EventPlan], snapshot: Snapshot) -> None:
@@ -196,6 +198,7 @@ def _write_invitations(
     """Writes new and changed invitations; returns every planned invitation with its id."""
     new_rows: list[tuple[InvitationPlan, Row]] = []
     changed: list[Row] = []
+    changed_plans: dict[int, InvitationPlan] = {}
     for plan in plans:
         for inv in plan.invitations:
             values = {col: getattr(inv, col) for col in INVITATION_COLUMNS}
@@ -205,12 +208,31 @@ def _write_invitations(
                     (inv, {"event_id": plan.result.id, "contact_id": contact_ids[inv.contact_ref], **values})
                 )
             elif inv.row_changed:
-                changed.append({"id": row.id, **values})
+                changed.append({"id": row.id, **values, "status__read": row.status})
+                changed_plans[row.id] = inv
     if new_rows:
         pks = rows_insert(model=Invitation, rows=[row for _, row in new_rows])
         for (inv, _), pk in zip(new_rows, pks, strict=True):
             inv.row_pk = pk
-    _update_by_pk(Invitation, changed, list(INVITATION_COLUMNS))
+    # The guest's status is written only where it is still what the snapshot read: a check-in (or
+    # check-out) that committed after the snapshot is never overwritten, and what this batch planned for
+    # that guest (a cancellation, an update email) no longer applies.
+    statuses = rows_update_guarded(
+        model=Invitation,
+        rows=sorted(changed, key=lambda row: row["id"]),
+        fields=[col for col in INVITATION_COLUMNS if col not in STATUS_COLUMNS],
+        guarded_fields=list(STATUS_COLUMNS),
+        guard="status",
+    )
+    for pk, status in statuses.items():
+        inv = changed_plans[pk]
+        if status != inv.status:
+            inv.status, inv.cancel_reason, inv.cancelled_at = (
+                inv.existing.status,
+                inv.existing.cancel_reason,
+                inv.existing.cancelled_at,
+            )
+            inv.message = None
     return [
         (inv, inv.existing.id if inv.existing else inv.row_pk) for plan in plans for inv in plan.invitations
     ]
