@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-from apps.integrations.models import Integration
+from apps.integrations.models import Integration, SyncRequest
 from apps.integrations.services import (
     IssuedToken,
     integration_activate,
@@ -113,3 +113,41 @@ class IntegrationAdmin(admin.ModelAdmin):
         # The page holds secrets: no browser or proxy may keep a copy.
         add_never_cache_headers(response)
         return response
+
+
+@admin.register(SyncRequest)
+class SyncRequestAdmin(admin.ModelAdmin):
+    """Every sync request as it came in: read-only, for operators tracing what an integration sent."""
+
+    list_display = [
+        "received_at",
+        "integration",
+        "events_received",
+        "status_counts",
+        "action_counts",
+        "duration_ms",
+        "request_id",
+    ]
+    list_filter = ["integration", "received_at"]
+    list_select_related = ["integration"]
+    search_fields = ["request_id"]
+    date_hierarchy = "received_at"
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Statuses")
+    def status_counts(self, obj: SyncRequest) -> str:
+        return ", ".join(f"{status} {count}" for status, count in obj.statuses.items()) or "—"
+
+    @admin.display(description="Actions")
+    def action_counts(self, obj: SyncRequest) -> str:
+        return ", ".join(f"{action} {count}" for action, count in obj.actions.items()) or "—"
