@@ -1,5 +1,6 @@
 """Settings for the visitor portal, configured by environment variables (see README)."""
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "apps.integrations",
     "apps.visits",
     "apps.notifications",
+    "apps.reception",
+    "apps.invites",
+    "django_htmx",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +68,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -110,7 +118,23 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Login throttling (django-axes; the admin's login too) ---------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failures for one username from one address lock that pair out for 15 minutes; nobody can lock
+# a colleague out from elsewhere, and a success resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 # --- Email ---------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -144,6 +168,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# The queue tasks are sent to; `bench_sync --http` points its server at a queue of its own that no worker
+# reads (and empties it afterwards), so the benchmark's made-up guests are never mailed.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Redis redelivers a task whose worker died (kill -9, OOM) once it has been unacknowledged this long.
 # It must outlast every task a worker legitimately holds unacknowledged: a delivery (at most
 # OUTBOX_SEND_TIME_LIMIT_SECONDS) and a retry's countdown, which is why only retries that fit in it
