@@ -302,7 +302,10 @@ def outbox_relay(*, batch_size: int = RELAY_BATCH_SIZE) -> RelayReport:
     ready = now - dt.timedelta(seconds=settings.OUTBOX_RELAY_GRACE_SECONDS)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=ready)
     ids = list(
-        OutboxMessage.objects.filter(due, status=OutboxMessage.Status.PENDING, created_at__lte=ready)
+        # Rows with attempts behind them are not on their way from a commit: no grace for them.
+        OutboxMessage.objects.filter(
+            due, Q(created_at__lte=ready) | Q(attempts__gt=0), status=OutboxMessage.Status.PENDING
+        )
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:batch_size]
     )

@@ -1,7 +1,11 @@
 """Email backends that fail the way real SMTP servers do, for the delivery tests."""
 
+import os
 import threading
+import time
+from pathlib import Path
 
+from django.core.mail.backends import filebased
 from django.core.mail.backends.base import BaseEmailBackend
 
 
@@ -38,3 +42,26 @@ class GatedEmailBackend(BaseEmailBackend):
             raise TimeoutError("the test never opened the gate")
         type(self).sent.extend(email_messages)
         return len(email_messages)
+
+
+class StallingFileBackend(filebased.EmailBackend):
+    """Writes messages like `filemail://`, and can stall for good before or after doing so.
+
+    For a real worker that is then killed mid-send. STALL_SEND=before stalls before the message is
+    written (it never left), STALL_SEND=after once it is written (the server had it); both first create
+    the file STALL_MARKER, so the test knows the worker is inside the send.
+    """
+
+    def send_messages(self, email_messages):
+        stall = os.environ.get("STALL_SEND", "")
+        if stall == "before":
+            self._stall()
+        sent = super().send_messages(email_messages)
+        if stall == "after":
+            self._stall()
+        return sent
+
+    @staticmethod
+    def _stall() -> None:
+        Path(os.environ["STALL_MARKER"]).touch()
+        time.sleep(3600)

@@ -226,3 +226,18 @@ def test_beat_runs_the_relay_every_minute():
 
     assert (schedule["task"], schedule["schedule"]) == ("apps.notifications.tasks.outbox_relay_run", 60.0)
     assert schedule["task"] in app.tasks
+
+
+def test_interrupted_row_is_sent_again_without_waiting_for_the_grace_period(invitation, settings, mailoutbox):
+    settings.OUTBOX_SENDING_STALE_SECONDS = 30
+    message = OutboxMessageFactory(
+        invitation=invitation,
+        status="SENDING",
+        attempts=1,
+        claimed_at=timezone.now() - dt.timedelta(seconds=40),
+    )
+
+    report = outbox_relay()
+
+    message.refresh_from_db()
+    assert (report.revived, report.enqueued, message.status, len(mailoutbox)) == (1, 1, "SENT", 1)

@@ -16,8 +16,9 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
+from apps.notifications.emails import outbox_message_id
 from apps.notifications.models import OutboxMessage
-from apps.notifications.services import outbox_dispatch_on_commit
+from apps.notifications.services import outbox_dispatch_on_commit, outbox_relay
 from apps.notifications.tasks import outbox_message_deliver
 from portal.celery import app as celery_app
 from tests.factories import InvitationFactory, OutboxMessageFactory
@@ -39,7 +40,8 @@ test_database_url.__test__ = False  # a helper, not a test
 
 
 class Worker:
-    def __init__(self, mail_dir: Path, log: Path) -> None:
+    def __init__(self, process: subprocess.Popen, mail_dir: Path, log: Path) -> None:
+        self.process = process
         self.mail_dir = mail_dir
         self.log = log
 
@@ -54,52 +56,70 @@ class Worker:
             time.sleep(0.2)
         pytest.fail(f"Timed out waiting for {what}. Worker log:\n{self.log.read_text()}")
 
+    def kill(self) -> None:
+        """kill -9: no warm shutdown, no acknowledgement, nothing written back."""
+        self.process.kill()
+        self.process.wait()
+
 
 @pytest.fixture
-def worker(tmp_path):
+def start_worker(tmp_path):
+    """Starts `celery -A portal worker` processes sharing one mail folder; stops them after the test."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    log = tmp_path / "worker.log"
     # Messages left in the queue by an earlier interrupted run would otherwise be consumed first.
     celery_app.control.purge()
-    env = {
-        **os.environ,
-        "DATABASE_URL": test_database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        # django-environ drops one slash of the path.
-        "EMAIL_URL": f"filemail:///{mail_dir}",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                f"--hostname=notifications-test-{os.getpid()}@%h",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield Worker(mail_dir, log)
-    finally:
+    processes: list[subprocess.Popen] = []
+
+    def start(**env_overrides: str) -> Worker:
+        log = tmp_path / f"worker-{len(processes)}.log"
+        env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
+            "TEST_MAIL_DIR": str(mail_dir),
+            "STALL_MARKER": str(tmp_path / "in-send"),
+            **env_overrides,
+        }
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "portal",
+                    "worker",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    f"--hostname=notifications-test-{os.getpid()}-{len(processes)}@%h",
+                ],
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        processes.append(process)
+        return Worker(process, mail_dir, log)
+
+    yield start
+    for process in processes:
         process.terminate()
+    for process in processes:
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def worker(start_worker):
+    return start_worker()
 
 
 def test_worker_delivers_a_message_dispatched_on_commit(worker):
@@ -134,3 +154,41 @@ def test_worker_running_the_task_twice_sends_once(worker):
     assert sorted(recipients) == sorted(
         f"To: {m.invitation.contact.full_name} <{m.invitation.contact.email}>" for m in (message, later)
     )
+
+
+def message_ids(emails: list[str]) -> list[str]:
+    return [
+        line.split(":", 1)[1].strip()
+        for email in emails
+        for line in email.splitlines()
+        if line.startswith("Message-ID:")
+    ]
+
+
+@pytest.mark.parametrize(("stall", "copies"), [("before", 1), ("after", 2)])
+def test_worker_killed_mid_send_ends_with_the_message_delivered(
+    start_worker, settings, tmp_path, stall, copies
+):
+    """kill -9 while the email is with the server: sent again by the relay, once if the first copy never
+    left, and with the same Message-ID if it did; the task Redis hands out again then does nothing."""
+    settings.OUTBOX_SENDING_STALE_SECONDS = 1
+    message = OutboxMessageFactory()
+    doomed = start_worker(STALL_SEND=stall)
+    with transaction.atomic():
+        outbox_dispatch_on_commit(message_ids=[message.pk])
+    doomed.wait_for((tmp_path / "in-send").exists, "the worker to be inside the send")
+
+    doomed.kill()
+    time.sleep(1.1)  # past the stale limit
+    report = outbox_relay()
+    # A short visibility timeout, so this worker also gets the dead worker's unacknowledged task back.
+    survivor = start_worker(CELERY_VISIBILITY_TIMEOUT="2")
+
+    survivor.wait_for(
+        lambda: OutboxMessage.objects.get(pk=message.pk).status == "SENT", "the message to be sent"
+    )
+    survivor.wait_for(lambda: "'not_claimed'" in survivor.log.read_text(), "the redelivered task to run")
+    message.refresh_from_db()
+    assert (report.revived, report.enqueued, message.attempts) == (1, 1, 2)
+    assert message_ids(survivor.emails()) == [outbox_message_id(message=message)] * copies
+    assert survivor.log.read_text().count("succeeded") == 2  # one sent, one not_claimed, nothing else
