@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from apps.integrations.api.errors import api_not_found
+from apps.reception.views import admin_home_view
 
 urlpatterns = [
+    # The front desk lives in the admin; reception users land there instead of the admin's index.
+    path("admin/frontdesk/", include("apps.reception.urls")),
+    path("admin/", admin.site.admin_view(admin_home_view), name="admin_home"),
     path("admin/", admin.site.urls),
     path("api/v2/", include("apps.integrations.api.urls")),
     # Any other address under /api/ is a JSON 404, even where DEBUG would show an HTML page.

@@ -18,8 +18,10 @@ import enum
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-from apps.directory.models import Location
-from apps.visits.models import Event, Invitation
+from apps.directory.models import Entrance, Location
+from apps.visits.models import AuditEntry, Event, Invitation
+
+FRONTDESK_PERMISSION = "reception.use_frontdesk"
 
 
 class Access(enum.StrEnum):
@@ -78,3 +80,30 @@ def location_queryset_restrict(*, user: AbstractBaseUser | AnonymousUser) -> Que
     if user.is_staff:
         return Location.objects.filter(staff=user)
     return Location.objects.none()
+
+
+def entrance_queryset_restrict(
+    *, user: AbstractBaseUser | AnonymousUser, queryset: QuerySet[Entrance] | None = None
+) -> QuerySet[Entrance]:
+    """The entrances of the locations the user works at (all for superusers)."""
+    entrances = Entrance.objects.all() if queryset is None else queryset
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return entrances
+    return entrances.filter(location__in=location_queryset_restrict(user=user).values("pk"))
+
+
+def audit_entry_queryset_restrict(
+    *, user: AbstractBaseUser | AnonymousUser, queryset: QuerySet[AuditEntry] | None = None
+) -> QuerySet[AuditEntry]:
+    """The audit trail of the events the user may see."""
+    entries = AuditEntry.objects.all() if queryset is None else queryset
+    if _event_filter(user, Access.VIEW) is None:
+        return entries
+    return entries.filter(event__in=event_queryset_restrict(user=user).values("pk"))
+
+
+def frontdesk_location_queryset(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Location]:
+    """The active locations whose front desk the user may work (needs the front desk permission)."""
+    if not user.is_authenticated or not user.has_perm(FRONTDESK_PERMISSION):
+        return Location.objects.none()
+    return location_queryset_restrict(user=user).filter(is_active=True)

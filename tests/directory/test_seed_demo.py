@@ -1,19 +1,24 @@
+import datetime as dt
 import io
 import json
 import os
 import subprocess
 import sys
+import zoneinfo
 from typing import Any
 
 import pytest
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from apps.directory.management.commands import seed_demo as seed_demo_command
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
 from apps.integrations.models import Integration
 from apps.integrations.selectors import integration_get_by_token
+from apps.reception.roles import RECEPTION_PERMISSIONS
+from apps.visits.models import Event, Invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +42,12 @@ def seed_demo() -> dict[str, Any]:
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
+def authenticate(*, username: str, password: str):
+    """The user if the password is theirs (login throttling wants a request for `authenticate`)."""
+    user = get_user_model().objects.filter(username=username).first()
+    return user if user is not None and user.check_password(password) else None
+
+
 def row_counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in SEEDED_MODELS}
 
@@ -57,7 +68,9 @@ def test_refuses_with_debug_off_and_creates_nothing(settings) -> None:
 
     assert str(refused.value) == REFUSAL
     assert out.getvalue() == ""
-    assert set(row_counts().values()) == {0}
+    # The staff groups come from a migration, not from the command.
+    assert row_counts() == {**dict.fromkeys(row_counts(), 0), "Group": 2}
+    assert Event.objects.count() == 0
 
 
 def test_refusal_exits_non_zero_from_the_command_line(settings) -> None:
@@ -95,7 +108,7 @@ def test_seeds_without_force_when_debug_is_on(settings) -> None:
     call_command("seed_demo", stdout=out, stderr=io.StringIO())
 
     assert json.loads(out.getvalue().strip().splitlines()[-1])["admin"]["username"] == "demo-admin"
-    assert row_counts()["User"] == 3
+    assert row_counts()["User"] == 4
 
 
 def test_second_run_creates_no_further_rows() -> None:
@@ -113,8 +126,8 @@ def test_second_run_creates_no_further_rows() -> None:
         "AccessPartition": 1,
         "AccessProfile": 3,
         "Integration": 1,
-        "Group": 1,
-        "User": 3,
+        "Group": 2,
+        "User": 4,
     }
 
 
@@ -213,8 +226,9 @@ def test_employee_login_is_linked_to_an_employee_and_not_staff() -> None:
     assert user.employee.email == "anna.schmidt@demo.example"
 
 
-def test_reception_login_is_staff_with_visit_permissions_only() -> None:
-    login = seed_demo()["reception"]
+def test_reception_login_is_in_the_reception_group_and_works_at_the_first_location_only() -> None:
+    printed = seed_demo()
+    login = printed["reception"]
 
     user = authenticate(username=login["username"], password=login["password"])
 
@@ -222,14 +236,54 @@ def test_reception_login_is_staff_with_visit_permissions_only() -> None:
     assert user.is_staff
     assert not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["Reception"]
-    assert user.get_all_permissions() == {
-        "visits.view_event",
-        "visits.change_event",
-        "visits.view_invitation",
-        "visits.change_invitation",
-        "visits.view_contact",
-        "visits.change_contact",
-    }
+    assert user.get_all_permissions() == {f"{app}.{codename}" for app, codename in RECEPTION_PERMISSIONS}
+    berlin = Location.objects.get(name="Berlin HQ")
+    assert list(user.work_locations.values_list("pk", flat=True)) == [berlin.pk] == [login["locationId"]]
+
+
+def test_location_admin_login_is_a_location_admin_of_the_first_location() -> None:
+    login = seed_demo()["locationAdmin"]
+
+    user = authenticate(username=login["username"], password=login["password"])
+
+    assert user is not None
+    assert list(user.groups.values_list("name", flat=True)) == ["Location admin"]
+    assert list(user.work_locations.values_list("pk", flat=True)) == [login["locationId"]]
+    assert user.has_perm("directory.change_location")
+    assert not user.is_superuser
+
+
+def test_demo_visits_today_at_both_locations_with_guests_in_every_state() -> None:
+    seed_demo()
+    today = {}
+    for location in Location.objects.all():
+        local_day = timezone.now().astimezone(zoneinfo.ZoneInfo(location.timezone)).date()
+        today[location.pk] = local_day
+
+    todays = [
+        event
+        for event in Event.objects.select_related("location")
+        if event.starts_at.astimezone(zoneinfo.ZoneInfo(event.location.timezone)).date()
+        == today[event.location_id]
+    ]
+
+    assert {event.location.name for event in todays} == {"Berlin HQ", "Prague Office"}
+    assert Event.objects.filter(starts_at__gt=timezone.now() + dt.timedelta(hours=24)).exists()
+    assert Event.objects.filter(host__email="anna.schmidt@demo.example").exists()
+    statuses = set(Invitation.objects.filter(event__in=todays).values_list("status", flat=True))
+    # Just after midnight nobody can have arrived yet: the arrivals are refused and stay expected.
+    assert statuses >= {"INVITED", "CANCELLED"}
+    if timezone.now().astimezone(zoneinfo.ZoneInfo("Europe/Berlin")).hour >= 1:
+        assert statuses == {"INVITED", "CHECKED_IN", "CHECKED_OUT", "CANCELLED"}
+
+
+def test_a_second_run_keeps_the_same_visits_and_guests() -> None:
+    seed_demo()
+    first = (Event.objects.count(), Invitation.objects.count())
+
+    seed_demo()
+
+    assert (Event.objects.count(), Invitation.objects.count()) == first
 
 
 def test_rerun_restores_a_changed_demo_password() -> None:
@@ -246,4 +300,12 @@ def test_rerun_restores_a_changed_demo_password() -> None:
 def test_last_line_has_exactly_the_documented_keys() -> None:
     printed = seed_demo()
 
-    assert set(printed) == {"token", "agentToken", "admin", "employee", "reception", "restrictedHost"}
+    assert set(printed) == {
+        "token",
+        "agentToken",
+        "admin",
+        "employee",
+        "reception",
+        "locationAdmin",
+        "restrictedHost",
+    }

@@ -1,0 +1,131 @@
+"""Writes of the front desk that are more than a check-in: walk-ins, resending and cancelling invitations.
+
+Visits change only through the engine (walk-ins, cancellations), so the same validation, audit trail
+and emails apply as at every other door.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from apps.directory.models import Location
+from apps.notifications.models import OutboxMessage
+from apps.notifications.services import outbox_dispatch_on_commit
+from apps.visits.actors import Actor
+from apps.visits.checkins import invitation_check_in
+from apps.visits.models import Event, Invitation
+from apps.visits.services import portal_event_source_id_new
+from apps.visits.sync import UNSET, EventInput, FieldError, InvitationInput, PersonInput, events_sync
+
+WALK_IN_DURATION = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class WalkInResult:
+    invitation: Invitation | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+def walk_in_register(
+    *,
+    actor: Actor,
+    location: Location,
+    host_email: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    company_name: str = "",
+    entrance_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> WalkInResult:
+    """A guest without an invitation: a visit starting now, made by the engine, and checked in at once.
+
+    Both or neither: a check-in that is refused leaves no visit behind.
+    """
+    now = at or timezone.now()
+    name = f"{first_name} {last_name}".strip() or email
+    visit = EventInput(
+        source_id=portal_event_source_id_new(),
+        name=f"Walk-in: {name}",
+        starts_at=now,
+        ends_at=now + WALK_IN_DURATION,
+        location_id=location.pk,
+        entrance_id=entrance_id if entrance_id is not None else UNSET,
+        host=PersonInput(email=host_email),
+        invitations=[
+            InvitationInput(
+                source_id=f"guest-{uuid.uuid4()}",
+                email=email or UNSET,
+                first_name=first_name,
+                last_name=last_name,
+                company_name=company_name,
+            )
+        ],
+    )
+    with transaction.atomic():
+        (result,) = events_sync(actor=actor, events=[visit])
+        if not result.ok:
+            return WalkInResult(errors=list(result.errors))
+        invitation_id = Invitation.objects.filter(event_id=result.id).values_list("pk", flat=True).get()
+        checked_in = invitation_check_in(
+            actor=actor, invitation_id=invitation_id, location_id=location.pk, at=now
+        )
+    return WalkInResult(invitation=checked_in.invitation)
+
+
+class InvitationActionRefused(Exception):
+    def __init__(self, message: str | Promise) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def invitation_resend(*, actor: Actor, invitation: Invitation) -> None:
+    """Send the guest their invitation (with its QR code) again, as it stands now."""
+    if invitation.status == Invitation.Status.CANCELLED or invitation.event.status == Event.Status.CANCELLED:
+        raise InvitationActionRefused(_("A cancelled invitation is not sent again."))
+    if not invitation.contact.email:
+        raise InvitationActionRefused(_("This guest has no email address."))
+    with transaction.atomic():
+        message = OutboxMessage.objects.create(
+            kind=OutboxMessage.Kind.INVITATION,
+            event_id=invitation.event_id,
+            invitation=invitation,
+            payload={"sequence": invitation.sequence},
+        )
+        outbox_dispatch_on_commit(message_ids=[message.pk])
+
+
+def invitation_cancel(*, actor: Actor, invitation: Invitation, at: dt.datetime | None = None) -> None:
+    """Take the guest off the visit through the engine (they get a cancellation, the host a note)."""
+    event = invitation.event
+    if event.integration_id is not None:
+        raise InvitationActionRefused(
+            _("This visit belongs to %(integration)s: cancel the guest there.")
+            % {"integration": event.integration.name}
+        )
+    if invitation.status == Invitation.Status.CANCELLED:
+        return
+    if invitation.status != Invitation.Status.INVITED:
+        raise InvitationActionRefused(_("This guest has already arrived."))
+    source_id = invitation.contact.source_id
+    if not source_id or not event.source_id:
+        raise InvitationActionRefused(_("This guest cannot be cancelled here."))
+    (result,) = events_sync(
+        actor=actor,
+        events=[
+            EventInput(
+                source_id=event.source_id,
+                invitations=[InvitationInput(source_id=source_id, deleted_at=at or timezone.now())],
+            )
+        ],
+        ignore_missing_invitations=True,
+    )
+    if not result.ok:
+        raise InvitationActionRefused("; ".join(str(error.message) for error in result.errors))
