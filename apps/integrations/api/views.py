@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections import Counter
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.memory import cyclic_gc_paused
 from apps.directory.models import AccessPartition, CustomField, Location
 from apps.directory.selectors import access_partition_list, custom_field_list_active, location_list_active
 from apps.integrations.api import schema
@@ -24,16 +27,20 @@ from apps.integrations.api.parsing import (
     QUERY_FLAG_VALUES,
     sync_request_parse,
 )
+from apps.integrations.api.request_ids import REQUEST_ID_HEADER, request_id_of
 from apps.integrations.api.serializers import (
     AccessPartitionSerializer,
     CustomFieldSerializer,
     EventSerializer,
     LocationSerializer,
 )
+from apps.integrations.api.sync_results import sync_results_render
 from apps.integrations.models import Integration
+from apps.integrations.services import sync_request_record
+from apps.visits.actors import Actor
 from apps.visits.models import Event
 from apps.visits.selectors import event_get_by_source_id, event_list
-from apps.visits.sync import EventSyncResult, events_sync
+from apps.visits.sync import events_sync
 
 JSON_CONTENT_TYPE = "application/json"
 
@@ -82,23 +89,6 @@ def _body_read(request: Request) -> bytes:
             detail=f"Send the body as {JSON_CONTENT_TYPE} (the Content-Type header says what it is).",
         )
     return body
-
-
-def sync_results_render(results: Sequence[EventSyncResult]) -> dict[str, Any]:
-    """The engine's results on the wire; plain dicts, as a serializer per result would cost more."""
-    return {
-        "events": [
-            {
-                "sourceId": result.source_id,
-                "status": str(result.status),
-                "id": result.id,
-                "action": str(result.action) if result.action is not None else None,
-                # Error fields stay relative to their event, as the engine gives them.
-                "errors": [{"field": error.field, "message": error.message} for error in result.errors],
-            }
-            for result in results
-        ]
-    }
 
 
 class EventsView(generics.ListAPIView):
@@ -158,21 +148,34 @@ class EventsView(generics.ListAPIView):
     )
     def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         integration = _integration(request)
-        sync_request = sync_request_parse(
-            body=_body_read(request), query=request.query_params, max_events=settings.SYNC_MAX_EVENTS
-        )
-        if sync_request.agent_token != integration.agent_token:
-            raise ProblemError(
-                status=403,
-                detail="The agentToken does not belong to the integration of this token.",
-                errors=[ProblemField(field="agentToken", message="Not your integration's agentToken.")],
+        request_id = request_id_of(request)
+        received_at = timezone.now()
+        started = time.perf_counter()
+        # Parsing a large body allocates as much as the sync itself: neither needs the cycle collector.
+        with cyclic_gc_paused():
+            sync_request = sync_request_parse(
+                body=_body_read(request), query=request.query_params, max_events=settings.SYNC_MAX_EVENTS
             )
-        results = events_sync(
-            integration=integration,
-            events=sync_request.events,
-            ignore_missing_invitations=sync_request.ignore_missing_invitations,
-        )
-        return Response(sync_results_render(results))
+            if sync_request.agent_token != integration.agent_token:
+                raise ProblemError(
+                    status=403,
+                    detail="The agentToken does not belong to the integration of this token.",
+                    errors=[ProblemField(field="agentToken", message="Not your integration's agentToken.")],
+                )
+            results = events_sync(
+                actor=Actor.of_integration(integration, request_id=request_id),
+                events=sync_request.events,
+                ignore_missing_invitations=sync_request.ignore_missing_invitations,
+            )
+            sync_request_record(
+                integration=integration,
+                request_id=request_id,
+                received_at=received_at,
+                duration=time.perf_counter() - started,
+                statuses=Counter(str(result.status) for result in results),
+                actions=Counter(str(result.action) for result in results if result.action is not None),
+            )
+            return Response(sync_results_render(results), headers={REQUEST_ID_HEADER: request_id})
 
 
 class EventDetailView(generics.RetrieveAPIView):

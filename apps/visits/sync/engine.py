@@ -6,16 +6,15 @@ difference in one transaction, recording what each change owes to guests as outb
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.memory import cyclic_gc_paused
 from apps.core.text import email_normalize
 from apps.integrations.models import Integration
 from apps.visits.actors import Actor
@@ -47,7 +46,7 @@ def events_sync(
     if not batch:
         return []
     attempts = 1 if connection.in_atomic_block else MAX_ATTEMPTS
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         for attempt in range(1, attempts + 1):
             try:
                 with transaction.atomic():
@@ -57,23 +56,6 @@ def events_sync(
                     raise
                 logger.info("events_sync retry %s after %s", attempt, type(exc.__cause__).__name__)
     raise AssertionError("unreachable")
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause automatic cyclic garbage collection for one (bounded) batch.
-
-    A batch allocates some 100,000 short-lived objects without reference cycles, which reference
-    counting frees anyway; meanwhile the allocations trigger generational passes over the whole heap,
-    which measured up to 40% of a 1,000-event re-send (bench_sync). The previous state is restored.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _sync_batch(

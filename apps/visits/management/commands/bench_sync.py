@@ -1,10 +1,11 @@
 """`manage.py bench_sync`: how fast the reconciliation engine syncs a large calendar, phase by phase.
 
 It works in an integration, location and host of its own, so the organisation's data is untouched, and
-removes them afterwards unless `--keep`. The engine is called directly (no HTTP, no JSON parsing), in
-batches of SYNC_MAX_EVENTS like the API. Guest messages are recorded in the outbox as usual, but their
-delivery is only counted, not run: in production a Celery worker sends them after the request, and the
-benchmark's guests (@bench.invalid) must never be mailed.
+removes them afterwards unless `--keep`. By default the engine is called directly (no HTTP, no JSON
+parsing), in batches of SYNC_MAX_EVENTS like the API. Guest messages are recorded in the outbox as usual,
+but their delivery is only counted, not run: in production a Celery worker sends them after the request,
+and the benchmark's guests (@bench.invalid) must never be mailed. With `--http` every phase goes end to
+end through a real server instead (see `_bench_http`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from apps.directory.models import Employee, Entrance, Location
 from apps.integrations.models import Integration
 from apps.integrations.services import integration_create
 from apps.visits.actors import Actor
-from apps.visits.models import Contact, Event
+from apps.visits.management.commands import _bench_http
+from apps.visits.models import AuditEntry, Contact, Event
 from apps.visits.sync import EventInput, EventSyncResult, InvitationInput, PersonInput, events_sync
 
 WRITE_STATEMENT = re.compile(r"^\s*(?:WITH\b.*?\b)?(INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
@@ -88,6 +90,14 @@ class Command(BaseCommand):
             help="Events per engine call, like one API request (default SYNC_MAX_EVENTS).",
         )
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark's data afterwards.")
+        parser.add_argument(
+            "--http",
+            action="store_true",
+            help="End to end: PUT each phase to a real gunicorn server (needs CELERY_BROKER_URL).",
+        )
+        parser.add_argument(
+            "--workers", type=int, default=2, help="gunicorn workers with --http (default 2)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         events, guests, batch = options["events"], options["guests"], options["batch"]
@@ -95,28 +105,49 @@ class Command(BaseCommand):
             raise CommandError("--events and --batch must be positive, --guests not negative.")
 
         run = uuid.uuid4().hex[:8]
-        integration = integration_create(name=f"Benchmark {run}").integration
+        issued = integration_create(name=f"Benchmark {run}")
+        integration = issued.integration
         location = Location.objects.create(name=f"Benchmark {run}", timezone="UTC")
         entrance = Entrance.objects.create(location=location, name="Main entrance")
         host_email = f"host-{run}@bench.invalid"
         db = connection.settings_dict
+        mode = f"HTTP, gunicorn with {options['workers']} workers" if options["http"] else "engine"
         self.stdout.write(
-            f"bench_sync: {events} events x {guests} guests, batches of {batch}, "
+            f"bench_sync ({mode}): {events} events x {guests} guests, batches of {batch}, "
             f"{connection.vendor} database {db['NAME']!s}, run {run}"
         )
+        base = self._base_events(events, guests, location.pk, entrance.pk, host_email)
         try:
-            reports = self._run_phases(
-                integration=integration,
-                base=self._base_events(events, guests, location.pk, entrance.pk, host_email),
-                batch=batch,
-            )
+            if options["http"]:
+                with _bench_http.server(workers=options["workers"], queue=f"bench-{run}") as port:
+                    http_reports = self._run_phases(
+                        base=base,
+                        run=lambda name, desired: _bench_http.phase_run(
+                            name=name,
+                            port=port,
+                            token=issued.token,
+                            integration=integration,
+                            events=desired,
+                            batch=batch,
+                        ),
+                    )
+            else:
+                reports = self._run_phases(
+                    base=base,
+                    run=lambda name, desired: self._phase(
+                        name=name, integration=integration, events=desired, batch=batch
+                    ),
+                )
         finally:
             if options["keep"]:
                 self.stdout.write(f"Kept: integration {integration.pk}, location {location.pk}.")
             else:
                 _cleanup(integration=integration, location=location, host_email=host_email)
 
-        self._print(reports, guests=guests)
+        if options["http"]:
+            self._print_http(http_reports, guests=guests)
+        else:
+            self._print(reports, guests=guests)
 
     def _base_events(
         self, events: int, guests: int, location_id: int, entrance_id: int, host_email: str
@@ -151,8 +182,8 @@ class Command(BaseCommand):
         ]
 
     def _run_phases(
-        self, *, integration: Integration, base: list[EventInput], batch: int
-    ) -> list[PhaseReport]:
+        self, *, base: list[EventInput], run: Callable[[str, list[EventInput]], Any]
+    ) -> list[Any]:
         later = dt.timedelta(minutes=1)
         changed = [
             replace(
@@ -182,7 +213,7 @@ class Command(BaseCommand):
         ]
         reports = []
         for name, desired, expected in phases:
-            report = self._phase(name=name, integration=integration, events=desired, batch=batch)
+            report = run(name, desired)
             reports.append(report)
             actual = {action: count for action, count in report.actions.items() if count}
             if actual != expected:
@@ -230,9 +261,26 @@ class Command(BaseCommand):
             "writes: INSERT/UPDATE/DELETE; deliveries: outbox messages handed to Celery (counted, not sent)."
         )
 
+    def _print_http(self, reports: list[_bench_http.HttpPhase], *, guests: int) -> None:
+        self.stdout.write(
+            f"{'phase':<18} {'events':>7} {'wall s':>8} {'events/s':>9} {'body KiB':>9} {'rows written':>13}"
+        )
+        for r in reports:
+            rate = r.events / r.seconds if r.seconds else float("inf")
+            self.stdout.write(
+                f"{r.name:<18} {r.events:>7} {r.seconds:>8.3f} {rate:>9.1f} "
+                f"{r.body_bytes / 1024:>9.0f} {r.rows_written:>13}"
+            )
+        self.stdout.write(
+            f"{guests} guests per event. wall s: from sending the request to reading the whole answer; rows "
+            "written: event, guest, contact, outbox and audit rows inserted or updated (the request's own "
+            "log entry aside); the outbox messages went to the broker, on a queue of the benchmark's own."
+        )
+
 
 def _cleanup(*, integration: Integration, location: Location, host_email: str) -> None:
     # Children first: events and contacts protect the integration, events the location and host.
+    AuditEntry.objects.filter(event__integration=integration).delete()
     Event.objects.filter(integration=integration).delete()
     Contact.objects.filter(integration=integration).delete()
     Employee.objects.filter(email=host_email).delete()
