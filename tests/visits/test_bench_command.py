@@ -76,3 +76,28 @@ def test_deliveries_are_counted_but_no_guest_is_mailed() -> None:
     assert [rows[phase]["deliveries"] for phase in PHASES] == ["11", "0", "2", "3"]
     assert mail.outbox == []
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.Status.PENDING}
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_http_mode_goes_through_a_real_server_and_writes_nothing_on_an_identical_resend() -> None:
+    out = io.StringIO()
+    call_command("bench_sync", "--events", "5", "--guests", "2", "--http", "--workers", "1", stdout=out)
+
+    rows = {}
+    for line in out.getvalue().splitlines():
+        for phase in PHASES:
+            if line.startswith(phase + " "):
+                events, _, _, _, written = line[len(phase) :].split()
+                rows[phase] = (events, written)
+    assert rows == {
+        # 5 events, 10 contacts, 10 invitations, 10 invitations + 1 host confirmation, 5 + 10 audit rows.
+        "create": ("5", "51"),
+        "identical re-send": ("5", "0"),
+        # The moved event, its 2 guests (calendar sequence), 2 update emails, 1 audit row.
+        "10% changed": ("5", "6"),
+        # The cancelled event, its 2 guests, 2 cancellations + 1 host confirmation, 3 audit rows.
+        "delete 10%": ("5", "9"),
+    }
+    assert Event.objects.count() == 0  # removed afterwards, like the engine mode's

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -63,7 +64,13 @@ def server(*, workers: int, queue: str) -> Iterator[int]:
     if not settings.CELERY_BROKER_URL:
         raise CommandError("--http measures the hand-off to the broker: set CELERY_BROKER_URL.")
     port = _free_port()
-    env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    env = {
+        **os.environ,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        # The very database this command works in (under pytest, the test database).
+        "DATABASE_URL": _database_url(),
+    }
     process = subprocess.Popen(
         [
             sys.executable,
@@ -88,6 +95,16 @@ def server(*, workers: int, queue: str) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             process.kill()
         _queue_purge(queue)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        raise CommandError("--http needs PostgreSQL (the server runs in processes of its own).")
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _wait_until_up(port: int, process: subprocess.Popen) -> None:
