@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from apps.integrations.api.errors import api_not_found
+from apps.invites import urls as invites_urls
+from apps.invites.views import home
 from apps.reception.views import admin_home_view
 
 urlpatterns = [
@@ -12,6 +14,11 @@ urlpatterns = [
     path("api/v2/", include("apps.integrations.api.urls")),
     # Any other address under /api/ is a JSON 404, even where DEBUG would show an HTML page.
     re_path(r"^api/", api_not_found),
+    # The invite portal: everyone's start page, logins, and the employees' own visits.
+    path("", home, name="home"),
+    path("accounts/", include(invites_urls.account_patterns)),
+    path("visits/", include(invites_urls.visit_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 # Problem documents (JSON) for /api/ paths; every other path gets Django's default pages.
