@@ -1,10 +1,18 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from apps.core.text import email_normalize
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
+from apps.visits.access import (
+    NotFoundOutsideScopeMixin,
+    entrance_queryset_restrict,
+    location_queryset_restrict,
+)
 
 
 class EntranceInline(admin.TabularInline):
@@ -12,21 +20,45 @@ class EntranceInline(admin.TabularInline):
     extra = 0
     fields = ["name"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Entrance]:
+        return entrance_queryset_restrict(user=request.user, queryset=super().get_queryset(request))
+
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
-    list_display = ["name", "timezone", "entrance_count", "is_active", "updated_at"]
+class LocationAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+    """Super admins see every location; location admins and reception only those they work at."""
+
+    list_display = ["name", "timezone", "entrance_count", "staff_count", "is_active", "updated_at"]
     list_filter = ["is_active", "timezone"]
     search_fields = ["name", "address"]
+    fields = ["name", "address", "timezone", "is_active", "staff"]
+    filter_horizontal = ["staff"]
     inlines = [EntranceInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Location]:
-        # One aggregate in the changelist query instead of a COUNT per row.
-        return super().get_queryset(request).annotate(entrance_total=Count("entrances"))
+        visible = location_queryset_restrict(user=request.user).filter(
+            pk__in=super().get_queryset(request).values("pk")
+        )
+        # One aggregate each in the changelist query instead of a COUNT per row.
+        return visible.annotate(
+            entrance_total=Count("entrances", distinct=True), staff_total=Count("staff", distinct=True)
+        )
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "staff":
+            # Only staff accounts work at a desk; super admins need no location to see everything.
+            kwargs["queryset"] = get_user_model().objects.filter(
+                is_staff=True, is_superuser=False, is_active=True
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="Entrances", ordering="entrance_total")
     def entrance_count(self, obj: Location) -> int:
         return obj.entrance_total
+
+    @admin.display(description="Staff", ordering="staff_total")
+    def staff_count(self, obj: Location) -> int:
+        return obj.staff_total
 
 
 EMPLOYEE_FIELDS = [

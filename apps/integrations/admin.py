@@ -22,8 +22,27 @@ TOKEN_ISSUED_TEMPLATE = "admin/integrations/integration/token_issued.html"
 ROTATE_CONFIRM_TEMPLATE = "admin/integrations/integration/rotate_confirmation.html"
 
 
+class SuperuserOnlyAdminMixin:
+    """Integrations and their tokens are a super admin's alone, whatever permissions a group was given."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
 @admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin):
+class IntegrationAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "is_active", "token_prefix", "agent_token", "created_at", "updated_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "token_prefix"]
@@ -116,7 +135,7 @@ class IntegrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncRequest)
-class SyncRequestAdmin(admin.ModelAdmin):
+class SyncRequestAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     """Every sync request as it came in: read-only, for operators tracing what an integration sent."""
 
     list_display = [

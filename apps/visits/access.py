@@ -17,9 +17,10 @@ import enum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from apps.directory.models import Entrance, Location
-from apps.visits.models import AuditEntry, Event, Invitation
+from apps.visits.models import AuditEntry, Contact, Event, Invitation
 
 FRONTDESK_PERMISSION = "reception.use_frontdesk"
 
@@ -71,6 +72,16 @@ def invitation_queryset_restrict(
     return invitations.filter(event__in=event_queryset_restrict(user=user, access=access).values("pk"))
 
 
+def contact_queryset_restrict(
+    *, user: AbstractBaseUser | AnonymousUser, queryset: QuerySet[Contact] | None = None
+) -> QuerySet[Contact]:
+    """The guests invited to a visit the user may see."""
+    contacts = Contact.objects.all() if queryset is None else queryset
+    if _event_filter(user, Access.VIEW) is None:
+        return contacts
+    return contacts.filter(pk__in=invitation_queryset_restrict(user=user).values("contact_id"))
+
+
 def location_queryset_restrict(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Location]:
     """The locations a staff user works at (all for superusers); none for anyone else."""
     if not user.is_authenticated or not user.is_active:
@@ -107,3 +118,16 @@ def frontdesk_location_queryset(*, user: AbstractBaseUser | AnonymousUser) -> Qu
     if not user.is_authenticated or not user.has_perm(FRONTDESK_PERMISSION):
         return Location.objects.none()
     return location_queryset_restrict(user=user).filter(is_active=True)
+
+
+class NotFoundOutsideScopeMixin:
+    """Admin pages: an object outside the user's restricted queryset is a 404, as if it did not exist.
+
+    (Django's admin would otherwise redirect to its index with "perhaps it was deleted?".)
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj

@@ -1,21 +1,43 @@
-"""The back office's read-only view of events, guests and invitations.
+"""The back office's view of events, guests, invitations and their audit trail.
 
 The reconciliation engine is the only writer of these models (it keeps guest notifications, contacts and
 the outbox consistent), so nothing here saves through a ModelAdmin: add, change and delete are off and
-the change pages render as read-only views. Reception actions arrive as admin actions calling services.
+the change pages render as read-only views. Reception's actions on guests call the front desk's services.
+
+What a user sees comes from apps.visits.access (changelists, change pages, autocomplete, filters, counts
+and actions alike), so another location's visit is a 404. Times are shown in each visit's location's
+time zone with its abbreviation, and a date filter's "today" is the user's location's today.
 """
 
+from __future__ import annotations
+
 import json
+import zoneinfo
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from apps.directory.models import CustomField
-from apps.visits.models import Contact, Event, Invitation
+from apps.reception.services import InvitationActionRefused, invitation_cancel, invitation_resend
+from apps.visits.access import (
+    FRONTDESK_PERMISSION,
+    NotFoundOutsideScopeMixin,
+    audit_entry_queryset_restrict,
+    contact_queryset_restrict,
+    event_queryset_restrict,
+    invitation_queryset_restrict,
+    location_queryset_restrict,
+)
+from apps.visits.actors import Actor, Door
+from apps.visits.checkins import CheckInRefused, invitation_check_in, invitation_check_out
+from apps.visits.models import AuditEntry, Contact, Event, Invitation
 from apps.visits.selectors import invitation_effective_custom_fields
 
 
@@ -32,12 +54,43 @@ class ReadOnlyAdminMixin:
         return False
 
 
-def _custom_field_rows(values: dict[str, Any]) -> str:
+def local_time(value: Any, timezone_name: str) -> str:
+    """A time in the location's zone with its abbreviation: "2026-12-02 10:00 CET"."""
+    if value is None:
+        return "—"
+    local = value.astimezone(zoneinfo.ZoneInfo(timezone_name))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def user_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
+    """The one time zone of the locations the user works at, if they share one (for date filters)."""
+    if request.user.is_superuser:
+        return None
+    zones = set(location_queryset_restrict(user=request.user).values_list("timezone", flat=True)[:2])
+    return zoneinfo.ZoneInfo(zones.pop()) if len(zones) == 1 else None
+
+
+class LocalDayChangelistMixin:
+    """Date filters and the date hierarchy count days in the user's location's zone, not UTC."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        zone = user_zone(request)
+        if zone is None:
+            return super().changelist_view(request, extra_context)
+        with timezone.override(zone):
+            response = super().changelist_view(request, extra_context)
+            if isinstance(response, TemplateResponse):
+                response.render()
+            return response
+
+
+def _custom_field_rows(values: dict[str, Any], names: dict[int, str] | None = None) -> str:
     """`{"7": "B-XY 123"}` as "Licence plate (7): B-XY 123" lines, with one query for the field names."""
     if not values:
         return "—"
     ids = [int(key) for key in values if key.isdigit()]
-    names = dict(CustomField.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if names is None:
+        names = dict(CustomField.objects.filter(pk__in=ids).values_list("pk", "name"))
     rows = [
         (
             names.get(int(key), "Unknown field") if key.isdigit() else "Unknown field",
@@ -49,70 +102,167 @@ def _custom_field_rows(values: dict[str, Any]) -> str:
     return format_html_join(mark_safe("<br>"), "{} ({}): {}", rows)
 
 
+def _frontdesk(request: HttpRequest) -> bool:
+    return request.user.has_perm(FRONTDESK_PERMISSION)
+
+
 class InvitationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Invitation
     extra = 0
-    fields = ["contact", "status", "language", "checked_in_at", "checked_out_at", "custom_fields"]
+    fields = [
+        "contact",
+        "status",
+        "language",
+        "checked_in",
+        "checked_out",
+        "effective_custom_fields",
+        "profiles",
+    ]
     readonly_fields = fields
     show_change_link = True
     can_delete = False
+    verbose_name_plural = "Guests"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invitation]:
-        return super().get_queryset(request).select_related("contact", "event")
+        visible = invitation_queryset_restrict(user=request.user, queryset=super().get_queryset(request))
+        return visible.select_related("contact", "event__location").prefetch_related(
+            "access_profiles__partition"
+        )
+
+    @admin.display(description="Checked in")
+    def checked_in(self, obj: Invitation) -> str:
+        return local_time(obj.checked_in_at, obj.event.location.timezone) if obj.checked_in_at else "—"
+
+    @admin.display(description="Checked out")
+    def checked_out(self, obj: Invitation) -> str:
+        return local_time(obj.checked_out_at, obj.event.location.timezone) if obj.checked_out_at else "—"
+
+    @admin.display(description="Custom fields")
+    def effective_custom_fields(self, obj: Invitation) -> str:
+        return _custom_field_rows(invitation_effective_custom_fields(invitation=obj))
+
+    @admin.display(description="Access profiles")
+    def profiles(self, obj: Invitation) -> str:
+        return ", ".join(str(profile) for profile in obj.access_profiles.all()) or "—"
+
+
+class LocationOfEventFilter(admin.RelatedOnlyFieldListFilter):
+    """Only the locations of the visits the user may see (never another location's name)."""
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "name",
-        "starts_at",
-        "ends_at",
-        "location",
-        "host",
-        "status",
-        "guest_count",
-        "integration",
-        "source_id",
-    ]
-    list_filter = ["status", "location", "integration", "starts_at"]
+class EventAdmin(NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "starts", "ends", "location", "host", "status", "guest_count", "owner"]
+    list_filter = ["status", ("location", LocationOfEventFilter), "starts_at"]
     list_select_related = ["location", "host", "integration"]
-    search_fields = ["name", "source_id", "host__email"]
+    search_fields = ["name", "source_id", "host__email", "host__last_name"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["event_custom_fields", "created_at", "updated_at"]
+    readonly_fields = [
+        "owner_note",
+        "starts",
+        "ends",
+        "event_custom_fields",
+        "badges",
+        "audit_trail",
+        "created_at",
+        "updated_at",
+    ]
     fields = [
+        "owner_note",
         "name",
         "description",
         "status",
-        ("starts_at", "ends_at"),
+        ("starts", "ends"),
         ("location", "entrance"),
         ("host", "creator"),
         "event_custom_fields",
-        ("integration", "source_id", "source_updated_at"),
+        "badges",
+        "audit_trail",
         ("created_at", "updated_at"),
     ]
     inlines = [InvitationInline]
 
+    def get_list_filter(self, request: HttpRequest) -> list:
+        if request.user.is_superuser:
+            return [*self.list_filter, ("integration", admin.RelatedOnlyFieldListFilter)]
+        return self.list_filter
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
-        return super().get_queryset(request).annotate(guest_total=Count("invitations"))
+        visible = event_queryset_restrict(user=request.user, queryset=super().get_queryset(request))
+        return visible.annotate(guest_total=Count("invitations"))
 
     @admin.display(description="Guests", ordering="guest_total")
     def guest_count(self, obj: Event) -> int:
         return obj.guest_total
 
+    @admin.display(description="Starts", ordering="starts_at")
+    def starts(self, obj: Event) -> str:
+        return local_time(obj.starts_at, obj.location.timezone)
+
+    @admin.display(description="Ends", ordering="ends_at")
+    def ends(self, obj: Event) -> str:
+        return local_time(obj.ends_at, obj.location.timezone)
+
+    @admin.display(description="Made by", ordering="integration__name")
+    def owner(self, obj: Event) -> str:
+        return obj.integration.name if obj.integration_id else "Portal"
+
+    @admin.display(description="")
+    def owner_note(self, obj: Event) -> str:
+        if obj.integration_id:
+            return format_html(
+                "This visit belongs to <strong>{}</strong> (its id there: {}): change it in that system; "
+                "changes here would be overwritten by its next sync.",
+                obj.integration.name,
+                obj.source_id,
+            )
+        return "Made in the portal."
+
     @admin.display(description="Custom fields")
     def event_custom_fields(self, obj: Event) -> str:
         return _custom_field_rows(obj.custom_fields)
 
+    @admin.display(description="Badges")
+    def badges(self, obj: Event) -> str:
+        return format_html(
+            '<a href="{}">Print a badge for every guest</a>', reverse("frontdesk:badge_sheet", args=[obj.pk])
+        )
+
+    @admin.display(description="Audit trail")
+    def audit_trail(self, obj: Event) -> str:
+        entries = list(
+            obj.audit_entries.select_related("invitation__contact").order_by("-created_at", "-id")[:10]
+        )
+        if not entries:
+            return "—"
+        zone = obj.location.timezone
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    local_time(entry.created_at, zone),
+                    entry.actor,
+                    entry.get_action_display(),
+                    entry.invitation.contact if entry.invitation_id else "the event",
+                )
+                for entry in entries
+            ),
+        )
+        link = f"{reverse('admin:visits_auditentry_changelist')}?event__id__exact={obj.pk}"
+        return format_html(
+            '<table>{}</table><a href="{}">The whole audit trail of this event</a>', rows, link
+        )
+
 
 class ContactInvitationInline(InvitationInline):
-    fields = ["event", "status", "language", "checked_in_at", "checked_out_at"]
+    fields = ["event", "status", "language", "checked_in", "checked_out"]
     readonly_fields = fields
 
 
 @admin.register(Contact)
-class ContactAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "email", "company_name", "integration", "source_id", "updated_at"]
-    list_filter = ["integration"]
+class ContactAdmin(NotFoundOutsideScopeMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "email", "company_name", "updated_at"]
     list_select_related = ["integration"]
     search_fields = ["email", "first_name", "last_name", "company_name", "source_id"]
     fields = [
@@ -125,13 +275,27 @@ class ContactAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     inlines = [ContactInvitationInline]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
+        return contact_queryset_restrict(user=request.user, queryset=super().get_queryset(request))
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        return [("integration", admin.RelatedOnlyFieldListFilter)] if request.user.is_superuser else []
+
 
 @admin.register(Invitation)
-class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["contact", "event", "event_starts_at", "status", "language", "checked_in_at"]
-    list_filter = ["status", "language", "event__location"]
-    list_select_related = ["contact", "event", "event__location"]
-    search_fields = ["contact__email", "contact__first_name", "contact__last_name", "event__name"]
+class InvitationAdmin(
+    NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    list_display = ["contact", "company", "event", "starts", "location", "status", "checked_in"]
+    list_filter = ["status", ("event__location", LocationOfEventFilter), "event__starts_at", "language"]
+    list_select_related = ["contact", "event__location"]
+    search_fields = [
+        "contact__email",
+        "contact__first_name",
+        "contact__last_name",
+        "contact__company_name",
+        "event__name",
+    ]
     fields = [
         "event",
         "contact",
@@ -140,16 +304,179 @@ class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "language",
         "effective_custom_fields",
         "access_profiles",
-        ("checked_in_at", "checked_out_at"),
+        ("checked_in", "checked_out"),
+        "badge",
         "sequence",
         ("created_at", "updated_at"),
     ]
-    readonly_fields = ["effective_custom_fields", "created_at", "updated_at"]
+    readonly_fields = [
+        "effective_custom_fields",
+        "checked_in",
+        "checked_out",
+        "badge",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["check_in", "check_out", "resend_invitation", "cancel_invitation"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Invitation]:
+        return invitation_queryset_restrict(user=request.user, queryset=super().get_queryset(request))
+
+    def has_frontdesk_permission(self, request: HttpRequest) -> bool:
+        return _frontdesk(request)
+
+    @admin.display(description="Company", ordering="contact__company_name")
+    def company(self, obj: Invitation) -> str:
+        return obj.contact.company_name or "—"
 
     @admin.display(description="Starts", ordering="event__starts_at")
-    def event_starts_at(self, obj: Invitation) -> Any:
-        return obj.event.starts_at
+    def starts(self, obj: Invitation) -> str:
+        return local_time(obj.event.starts_at, obj.event.location.timezone)
+
+    @admin.display(description="Location", ordering="event__location__name")
+    def location(self, obj: Invitation) -> str:
+        return obj.event.location.name
+
+    @admin.display(description="Checked in", ordering="checked_in_at")
+    def checked_in(self, obj: Invitation) -> str:
+        return local_time(obj.checked_in_at, obj.event.location.timezone) if obj.checked_in_at else "—"
+
+    @admin.display(description="Checked out", ordering="checked_out_at")
+    def checked_out(self, obj: Invitation) -> str:
+        return local_time(obj.checked_out_at, obj.event.location.timezone) if obj.checked_out_at else "—"
+
+    @admin.display(description="Badge")
+    def badge(self, obj: Invitation) -> str:
+        if obj.status == Invitation.Status.CANCELLED:
+            return "—"
+        return format_html('<a href="{}">Print badge</a>', reverse("frontdesk:badge", args=[obj.pk]))
 
     @admin.display(description="Custom fields (event values with this guest's own on top)")
     def effective_custom_fields(self, obj: Invitation) -> str:
         return _custom_field_rows(invitation_effective_custom_fields(invitation=obj))
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[Invitation], act, done: str) -> None:
+        actor = Actor.of_user(request.user, door=Door.ADMIN)
+        changed, refusals = 0, []
+        for invitation in queryset.select_related("contact", "event__integration"):
+            try:
+                if act(actor, invitation) is not False:
+                    changed += 1
+            except (CheckInRefused, InvitationActionRefused) as refused:
+                refusals.append(f"{invitation.contact}: {refused.message}")
+        if changed:
+            self.message_user(request, done % {"count": changed}, messages.SUCCESS)
+        for refusal in refusals:
+            self.message_user(request, refusal, messages.ERROR)
+
+    @admin.action(description="Check in the selected guests", permissions=["frontdesk"])
+    def check_in(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda actor, inv: invitation_check_in(actor=actor, invitation_id=inv.pk).changed,
+            "Checked in %(count)s guest(s).",
+        )
+
+    @admin.action(description="Check out the selected guests", permissions=["frontdesk"])
+    def check_out(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda actor, inv: invitation_check_out(actor=actor, invitation_id=inv.pk).changed,
+            "Checked out %(count)s guest(s).",
+        )
+
+    @admin.action(description="Resend the invitation to the selected guests", permissions=["frontdesk"])
+    def resend_invitation(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda actor, inv: invitation_resend(actor=actor, invitation=inv),
+            "Sent the invitation again to %(count)s guest(s).",
+        )
+
+    @admin.action(description="Cancel the invitation of the selected guests", permissions=["frontdesk"])
+    def cancel_invitation(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda actor, inv: invitation_cancel(actor=actor, invitation=inv),
+            "Cancelled %(count)s invitation(s); the guests are told.",
+        )
+
+
+class AuditEventFilter(admin.SimpleListFilter):
+    """By event: the events of the entries shown (most recent first), never another location's."""
+
+    title = "event"
+    parameter_name = "event__id__exact"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        visible = event_queryset_restrict(user=request.user).order_by("-updated_at")
+        chosen = self.value()
+        events = list(visible.values_list("pk", "name")[:15])
+        if chosen and chosen.isdigit() and all(str(pk) != chosen for pk, _ in events):
+            events = list(visible.filter(pk=int(chosen)).values_list("pk", "name")) + events
+        return [(str(pk), name) for pk, name in events]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+        value = self.value()
+        return queryset.filter(event_id=int(value)) if value and value.isdigit() else queryset
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(
+    NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    """Every change to a visit: who, through which door, what. Nobody adds, edits or deletes entries."""
+
+    list_display = ["when", "actor", "door", "action", "event_link", "guest", "change_summary"]
+    list_filter = [
+        "door",
+        "action",
+        ("user", admin.RelatedOnlyFieldListFilter),
+        AuditEventFilter,
+        "created_at",
+    ]
+    list_select_related = ["event__location", "invitation__contact"]
+    search_fields = ["actor", "event__name", "invitation__contact__last_name", "request_id"]
+    date_hierarchy = "created_at"
+    fields = ["when", "actor", "door", "request_id", "action", "event", "invitation", "change_details"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        return audit_entry_queryset_restrict(user=request.user, queryset=super().get_queryset(request))
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        if request.user.is_superuser:
+            return [*self.list_filter, ("integration", admin.RelatedOnlyFieldListFilter)]
+        return self.list_filter
+
+    @admin.display(description="When", ordering="created_at")
+    def when(self, obj: AuditEntry) -> str:
+        return local_time(obj.created_at, obj.event.location.timezone)
+
+    @admin.display(description="Event", ordering="event__name")
+    def event_link(self, obj: AuditEntry) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:visits_event_change", args=[obj.event_id]), obj.event.name
+        )
+
+    @admin.display(description="Guest")
+    def guest(self, obj: AuditEntry) -> str:
+        return str(obj.invitation.contact) if obj.invitation_id else "—"
+
+    @admin.display(description="Changes")
+    def change_summary(self, obj: AuditEntry) -> str:
+        return ", ".join(sorted(obj.changes)) or "—"
+
+    @admin.display(description="Changes")
+    def change_details(self, obj: AuditEntry) -> str:
+        if not obj.changes:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} → {}",
+            ((name, json.dumps(old), json.dumps(new)) for name, (old, new) in sorted(obj.changes.items())),
+        )
