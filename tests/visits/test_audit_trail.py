@@ -154,3 +154,11 @@ def test_a_refused_event_records_nothing(integration, make_event):
 def test_an_actor_is_exactly_one_of_integration_user_or_system(arguments):
     with pytest.raises(ValueError, match=r"exactly one|through"):
         Actor(**arguments)
+
+
+def test_deleting_an_event_deletes_its_audit_trail(integration, make_event):
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
+
+    Event.objects.all().delete()
+
+    assert AuditEntry.objects.count() == 0
