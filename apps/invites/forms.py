@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import email_normalize
 from apps.directory.models import CustomField, Employee, Entrance, Location
 from apps.invites.fields import custom_fields_add
 from apps.visits.models import Language
@@ -158,6 +159,23 @@ class GuestForm(forms.Form):
 
 
 class BaseGuestFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        # Each row has a key of its own, so the engine would take a repeated row for a second guest;
+        # the same person twice (a paste pasted twice) is refused as the engine refuses it without keys.
+        seen: set[tuple[str, str, str]] = set()
+        for form in self.forms:
+            if not form.is_valid() or form.cleaned_data.get("DELETE") or form.is_blank():
+                continue
+            data = form.cleaned_data
+            identity = (
+                email_normalize(data["email"]),
+                data["first_name"].strip().lower(),
+                data["last_name"].strip().lower(),
+            )
+            if identity in seen:
+                form.add_error(None, _("This guest is already on the list."))
+            seen.add(identity)
+
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         kwargs = super().get_form_kwargs(index)
         initials = kwargs.pop("custom_initials", None) or []
