@@ -6,8 +6,9 @@ import subprocess
 import sys
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
+from apps.integrations.api import errors
 from tests.factories import EventFactory, LocationFactory
 from tests.integrations.conftest import EVENTS_URL, assert_problem
 
@@ -86,6 +87,14 @@ def test_unsafe_method_on_an_unknown_api_path_is_a_404_problem(method, path):
     response = getattr(client, method)(path, "{}", content_type="application/json")
 
     assert_problem(response, 404, errors=[])
+
+
+def test_csrf_failure_under_the_api_is_a_403_problem():
+    # Every /api/ view is exempt today; the failure view keeps a future cookie-authenticated one JSON.
+    response = errors.api_csrf_failure(RequestFactory().put("/api/v2/events"), reason="CSRF cookie not set.")
+
+    assert (response.status_code, response["Content-Type"]) == (403, "application/problem+json")
+    assert json.loads(response.content)["detail"] == "This request was refused: it failed the CSRF check."
 
 
 def test_csrf_failure_outside_the_api_keeps_djangos_page():
