@@ -110,7 +110,7 @@ class InvitationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Invitation
     extra = 0
     fields = [
-        "contact",
+        "guest",
         "status",
         "language",
         "checked_in",
@@ -119,7 +119,6 @@ class InvitationInline(ReadOnlyAdminMixin, admin.TabularInline):
         "profiles",
     ]
     readonly_fields = fields
-    show_change_link = True
     can_delete = False
     verbose_name_plural = "Guests"
 
@@ -128,6 +127,14 @@ class InvitationInline(ReadOnlyAdminMixin, admin.TabularInline):
         return visible.select_related("contact", "event__location").prefetch_related(
             "access_profiles__partition"
         )
+
+    @admin.display(description="Guest")
+    def guest(self, obj: Invitation) -> str:
+        contact = obj.contact
+        name = contact.full_name or contact.email
+        link = reverse("admin:visits_invitation_change", args=[obj.pk])
+        company = f", {contact.company_name}" if contact.company_name else ""
+        return format_html('<a href="{}">{}</a>{}', link, name, company)
 
     @admin.display(description="Checked in")
     def checked_in(self, obj: Invitation) -> str:
@@ -152,7 +159,7 @@ class LocationOfEventFilter(admin.RelatedOnlyFieldListFilter):
 
 @admin.register(Event)
 class EventAdmin(NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "starts", "ends", "location", "host", "status", "guest_count", "owner"]
+    list_display = ["name", "when", "host_name", "guest_count", "status", "owner"]
     list_filter = ["status", ("location", LocationOfEventFilter), "starts_at"]
     list_select_related = ["location", "host", "integration"]
     search_fields = ["name", "source_id", "host__email", "host__last_name"]
@@ -164,8 +171,8 @@ class EventAdmin(NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdm
         "event_custom_fields",
         "badges",
         "audit_trail",
-        "created_at",
-        "updated_at",
+        "created",
+        "updated",
     ]
     fields = [
         "owner_note",
@@ -178,14 +185,36 @@ class EventAdmin(NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdm
         "event_custom_fields",
         "badges",
         "audit_trail",
-        ("created_at", "updated_at"),
+        ("created", "updated"),
     ]
     inlines = [InvitationInline]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        # The page names the event in its location's time, not the model's UTC `__str__`.
+        event = self.get_object(request, object_id)
+        label = f"{event.name} ({self.when(event)})"
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "subtitle": label, "event_label": label}
+        )
+
+    @admin.display(description="Created")
+    def created(self, obj: Event) -> str:
+        return local_time(obj.created_at, obj.location.timezone)
+
+    @admin.display(description="Last changed")
+    def updated(self, obj: Event) -> str:
+        return local_time(obj.updated_at, obj.location.timezone)
 
     def get_list_filter(self, request: HttpRequest) -> list:
         if request.user.is_superuser:
             return [*self.list_filter, ("integration", admin.RelatedOnlyFieldListFilter)]
         return self.list_filter
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        # A column of one and the same location says nothing to someone who works at one.
+        if user_zone(request) is None:
+            return [*self.list_display[:2], "location", *self.list_display[2:]]
+        return self.list_display
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         visible = event_queryset_restrict(user=request.user, queryset=super().get_queryset(request))
@@ -194,6 +223,19 @@ class EventAdmin(NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdm
     @admin.display(description="Guests", ordering="guest_total")
     def guest_count(self, obj: Event) -> int:
         return obj.guest_total
+
+    @admin.display(description="When", ordering="starts_at")
+    def when(self, obj: Event) -> str:
+        zone = zoneinfo.ZoneInfo(obj.location.timezone)
+        start, end = obj.starts_at.astimezone(zone), obj.ends_at.astimezone(zone)
+        if start.date() == end.date():
+            return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {end.tzname()}"  # noqa: RUF001 - a range dash
+        zone_name = obj.location.timezone
+        return f"{local_time(obj.starts_at, zone_name)} – {local_time(obj.ends_at, zone_name)}"  # noqa: RUF001
+
+    @admin.display(description="Host", ordering="host__last_name")
+    def host_name(self, obj: Event) -> str:
+        return obj.host.full_name or obj.host.email
 
     @admin.display(description="Starts", ordering="starts_at")
     def starts(self, obj: Event) -> str:
@@ -207,7 +249,7 @@ class EventAdmin(NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdm
     def owner(self, obj: Event) -> str:
         return obj.integration.name if obj.integration_id else "Portal"
 
-    @admin.display(description="")
+    @admin.display(description="Owner")
     def owner_note(self, obj: Event) -> str:
         if obj.integration_id:
             return format_html(
@@ -286,8 +328,8 @@ class ContactAdmin(NotFoundOutsideScopeMixin, ReadOnlyAdminMixin, admin.ModelAdm
 class InvitationAdmin(
     NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 ):
-    list_display = ["contact", "company", "event", "starts", "location", "status", "checked_in"]
-    list_filter = ["status", ("event__location", LocationOfEventFilter), "event__starts_at", "language"]
+    list_display = ["guest", "company", "event_name", "starts", "status", "checked_in"]
+    list_filter = ["status", ("event__location", LocationOfEventFilter), "event__starts_at"]
     list_select_related = ["contact", "event__location"]
     search_fields = [
         "contact__email",
@@ -324,6 +366,19 @@ class InvitationAdmin(
 
     def has_frontdesk_permission(self, request: HttpRequest) -> bool:
         return _frontdesk(request)
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        if user_zone(request) is None:
+            return [*self.list_display[:4], "location", *self.list_display[4:]]
+        return self.list_display
+
+    @admin.display(description="Guest", ordering="contact__last_name")
+    def guest(self, obj: Invitation) -> str:
+        return obj.contact.full_name or obj.contact.email
+
+    @admin.display(description="Event", ordering="event__name")
+    def event_name(self, obj: Invitation) -> str:
+        return obj.event.name
 
     @admin.display(description="Company", ordering="contact__company_name")
     def company(self, obj: Invitation) -> str:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from apps.reception.roles import LOCATION_ADMIN, RECEPTION
+from apps.reception.roles import LOCATION_ADMIN, RECEPTION, ROLES
 from tests.factories import EmployeeFactory, EntranceFactory, EventFactory, InvitationFactory, LocationFactory
 
 
@@ -14,12 +14,27 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def role_group(role: str) -> Group:
+    """The group the data migration made; made again after a transactional test flushed the tables."""
+    group, created = Group.objects.get_or_create(name=role)
+    if created:
+        from django.contrib.auth.models import Permission
+
+        group.permissions.set(
+            [
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in ROLES[role]
+            ]
+        )
+    return group
+
+
 def staff_user(username: str, *, role: str | None, locations=(), superuser: bool = False):
     user = get_user_model().objects.create_user(
         username, password="pw", is_staff=True, is_superuser=superuser, first_name=username.title()
     )
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(role_group(role))
     for location in locations:
         location.staff.add(user)
     return user

@@ -13,7 +13,7 @@ from apps.notifications.models import OutboxMessage
 from apps.visits.actors import Actor
 from apps.visits.audit import AuditChange, audit_record
 from apps.visits.models import AuditEntry, Invitation
-from tests.factories import EventFactory, IntegrationFactory, InvitationFactory
+from tests.factories import EventFactory, IntegrationFactory, InvitationFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,12 +68,18 @@ def test_another_locations_pages_are_404(client, request, role, prague, prague_g
         assert client.get(url).status_code == 404, url
 
 
-def test_the_location_filter_names_only_the_users_locations(client, reception, berlin_guest, prague_guest):
+def test_the_location_filter_names_only_the_users_locations(
+    client, reception, berlin_guest, prague_guest, host
+):
+    hamburg = LocationFactory(name="Hamburg Port")
+    hamburg.staff.add(reception)
+    InvitationFactory(event=EventFactory(location=hamburg, host=host))
     client.force_login(reception)
 
     body = _changelist(client, "event").content.decode()
 
     assert "Berlin HQ" in body
+    assert "Hamburg Port" in body
     assert "Prague Office" not in body
 
 
@@ -327,7 +333,7 @@ def test_event_list_times_are_in_the_locations_zone(client, reception, berlin, h
 
     body = _changelist(client, "event").content.decode()
 
-    assert "2026-07-01 10:00 CEST" in body
+    assert "2026-07-01 10:00–11:00 CEST" in body  # noqa: RUF001
 
 
 def _queries(client, model: str) -> int:
