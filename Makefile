@@ -55,6 +55,7 @@ import json, sys
 demo = json.loads(open(sys.argv[1], encoding="utf-8").read().strip().splitlines()[-1])
 base = "http://$(HOST_PORT)"
 print()
+print(f"  Portal:     {base}/   (log in; employees land on My visits)")
 print(f"  Admin:      {base}/admin/")
 print(f"  API docs:   {base}/api/v2/docs")
 print(f"  API schema: {base}/api/v2/schema")
