@@ -64,7 +64,8 @@ def visit_input_build(
 
     A row's guest is the visit's own invitation only if the row names one of them; its key (the
     contact's source id) is sent back unchanged. Rows ticked for removal are left out, so the engine
-    cancels them; arrived guests cannot be removed and are always kept.
+    cancels them; arrived guests cannot be removed and are always kept. Without a `creator` the
+    stored one stays.
     """
     data = form.cleaned_data
     current = {inv.pk: inv for inv in current_guests}

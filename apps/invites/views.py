@@ -143,7 +143,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     return _visit_form_render(
         request,
         event=None,
-        form=_visit_form(request, event=None, initial={"key": key}),
+        form=_visit_form(request, event=None, initial={"host": request.employee.pk}),
         formset=_guest_formset(None, initial=[{"language": language}]),
         key=key,
     )
@@ -163,6 +163,9 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.visit_get(user=request.user, pk=pk, access=Access.CHANGE)
     if event.source_id is None:
         raise PermissionDenied
+    if event.status == Event.Status.CANCELLED:
+        messages.info(request, _("This visit is cancelled and can no longer be changed."))
+        return redirect("visit_detail", pk=event.pk)
     if request.method == "POST":
         return _visit_form_post(request, event=event, source_id=event.source_id)
     guests = [g for g in selectors.visit_guests(event=event) if g.status != Invitation.Status.CANCELLED]
@@ -305,13 +308,14 @@ def _visit_form_post(request: HttpRequest, *, event: Event | None, source_id: st
             key=request.POST.get("key", ""),
         )
     if form.is_valid() and formset.is_valid():
-        host = _host(request, form)
+        host = _host(request, form, event)
         desired = visit_input_build(
             source_id=source_id,
             form=form,
             guest_forms=list(formset.forms),
             host=host,
-            creator=request.employee,
+            # The creator is whoever made the visit; an edit by its host does not change that.
+            creator=request.employee if event is None else None,
             current_guests=current,
         )
         result = visit_sync(user=request.user, event=desired.event)
@@ -330,11 +334,12 @@ def _visit_form_post(request: HttpRequest, *, event: Event | None, source_id: st
     )
 
 
-def _host(request: HttpRequest, form: VisitForm) -> Employee:
+def _host(request: HttpRequest, form: VisitForm, event: Event | None) -> Employee:
     chosen = form.cleaned_data.get("host")
     if chosen is not None and "host" in form.fields:
         return form.colleagues[chosen]
-    return request.employee
+    # Without the choice a new visit is the employee's own, and an edited one keeps its host.
+    return event.host if event is not None else request.employee
 
 
 def _announce(request: HttpRequest, result: EventSyncResult, desired: DesiredVisit) -> None:

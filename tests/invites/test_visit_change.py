@@ -271,6 +271,39 @@ def test_moving_to_a_location_the_host_may_not_host_at_changes_nothing(post, ann
     assert mailoutbox == []
 
 
+def test_an_edit_by_the_host_keeps_the_colleague_who_created_the_visit(client, anna, jan, berlin):
+    visit = portal_visit(host=jan, location=berlin, name="For Jan")
+    Event.objects.filter(pk=visit.pk).update(creator=anna)
+    client.force_login(jan.login)
+
+    client.post(f"/visits/{visit.pk}/edit/", _edit_post(visit, [], name="Renamed by Jan"))
+
+    visit.refresh_from_db()
+    assert (visit.name, visit.host, visit.creator) == ("Renamed by Jan", jan, anna)
+
+
+def test_an_edit_by_the_creator_keeps_the_colleague_hosting_it(post, anna, jan, berlin):
+    visit = portal_visit(host=jan, location=berlin, name="For Jan")
+    Event.objects.filter(pk=visit.pk).update(creator=anna)
+
+    post(f"/visits/{visit.pk}/edit/", _edit_post(visit, [], name="Renamed by Anna"))
+
+    visit.refresh_from_db()
+    assert (visit.name, visit.host, visit.creator) == ("Renamed by Anna", jan, anna)
+
+
+def test_a_cancelled_visit_can_no_longer_be_edited(anna_client, post, visit, mailoutbox):
+    post(f"/visits/{visit.pk}/cancel/")
+    mailoutbox.clear()
+    before = _snapshot(visit)
+
+    assert anna_client.get(f"/visits/{visit.pk}/edit/")["Location"] == f"/visits/{visit.pk}/"
+    post(f"/visits/{visit.pk}/edit/", _edit_post(visit, _rows(visit), name="Back again"))
+
+    assert _snapshot(visit) == before
+    assert mailoutbox == []
+
+
 # --- cancelling and resending -------------------------------------------------------------------
 
 
