@@ -278,6 +278,7 @@ def test_a_colleague_can_be_chosen_as_host_by_those_allowed_to(anna_client, send
     anna.login.user_permissions.add(
         Permission.objects.get(codename="add_event", content_type__app_label="visits")
     )
+    assert anna_client.get("/visits/new/").context["form"]["host"].value() == anna.pk
 
     send(visit_post(location=berlin, day=day, host=str(jan.pk)))
 
