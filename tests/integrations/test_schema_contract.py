@@ -53,6 +53,16 @@ def test_ids_in_a_request_are_64_bit_integers(schema):
     assert (location_id["minimum"], location_id["maximum"]) == (-(2**63 - 1), 2**63 - 1)
 
 
+def test_the_location_filter_is_a_64_bit_integer(schema):
+    [location_id] = [
+        parameter
+        for parameter in schema["paths"]["/api/v2/events"]["get"]["parameters"]
+        if parameter["name"] == "locationId"
+    ]
+
+    assert location_id["schema"] == {"type": "integer", "minimum": -(2**63 - 1), "maximum": 2**63 - 1}
+
+
 def test_every_answered_field_is_required(schema):
     for name in ("Event", "Invitation", "Person", "Location", "CustomField", "AccessProfile", "SyncResult"):
         component = _component(schema, name)

@@ -4,6 +4,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from apps.core.text import email_normalize
 from apps.integrations.api.parsing import MAX_ID, datetime_parse
@@ -33,6 +34,7 @@ class OffsetDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = OffsetDateTimeField
 
 
+@extend_schema_field({"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID})
 class IdFilter(django_filters.Filter):
     # Not NumberFilter: its DecimalField takes 1.5, and ids are integers.
     field_class = forms.IntegerField

@@ -61,8 +61,8 @@ def _event_change(plan: EventPlan, snapshot: Snapshot) -> list[AuditChange]:
         "creator": creator.email if creator else None,
     }
     diff = _diff(old, new)
-    if not diff:
-        return []  # only the guest list changed: its rows say how
+    if set(diff) <= {"source_updated_at"}:
+        return []  # only the guest list changed (a newer updatedAt with it): its rows say how
     if plan.result.action == SyncAction.DELETED:
         action = Action.CANCELLED
     elif existing.status == Event.Status.CANCELLED:

@@ -93,6 +93,7 @@ class EventPlan:
     values: dict[str, Any] = field(default_factory=dict)
     host_email: str = ""
     creator_email: str | None = None
+    # The event's content changed (its `source_updated_at` aside).
     event_changed: bool = False
     invitations: list[InvitationPlan] = field(default_factory=list)
     contact_overlays: list[tuple[ContactRef, dict[str, str]]] = field(default_factory=list)
@@ -340,13 +341,19 @@ class EventPlanner:
             return self._fail(plan, problems)
 
         plan.values = values
-        plan.event_changed = is_new or any(values[col] != getattr(existing, col) for col in EVENT_COLUMNS)
+        plan.event_changed = is_new or any(
+            values[col] != getattr(existing, col) for col in EVENT_COLUMNS if col != "source_updated_at"
+        )
         self._derive_messages(plan, schedule_changed=schedule_changed)
         if is_new:
             plan.result.action = SyncAction.CREATED
         elif self._changes_anything(plan):
             plan.result.action = SyncAction.UPDATED
         else:
+            # A newer updatedAt with nothing else new is no change and is not recorded either: an event read
+            # and sent back as it is (whose `updatedAt` is the portal's own time, not the source's) stays
+            # unchanged, and a portal time never becomes the out-of-order guard's yardstick for the
+            # source's clock.
             plan.result.action = SyncAction.UNCHANGED
         return plan
 
