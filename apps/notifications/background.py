@@ -9,6 +9,10 @@ The queue lives only in memory, and that is safe: every row it names is committe
 is queued, so if the process stops, the rows not yet sent stay PENDING (or SENDING, for the one in
 flight) and the relay of the next process, or `manage.py relay_outbox`, sends them.
 
+The sender gives way to requests: composing an email (QR code, calendar file) needs the interpreter
+that the process's requests need too, so while a request is being served it waits (at most a second per
+message, so a busy portal still delivers), and a sync answers as fast as with a broker.
+
 On SQLite every write here is one short autocommit statement (claim, then outcome) and no transaction is
 held while talking to the SMTP server, so requests waiting for the write lock (IMMEDIATE, 20 s timeout)
 wait for at most one statement.
@@ -28,6 +32,33 @@ logger = logging.getLogger(__name__)
 
 # A queue item that asks the thread to stop (after the message in hand).
 _STOP = object()
+# How long the sender waits for the process's requests to finish before sending the next message anyway.
+YIELD_TO_REQUESTS_SECONDS = 1.0
+
+
+class RequestGauge:
+    """How many requests this process is serving right now (request_started / request_finished)."""
+
+    def __init__(self) -> None:
+        self._active = 0
+        self._quiet = threading.Condition()
+
+    def started(self, **kwargs) -> None:
+        with self._quiet:
+            self._active += 1
+
+    def finished(self, **kwargs) -> None:
+        with self._quiet:
+            self._active = max(0, self._active - 1)
+            if not self._active:
+                self._quiet.notify_all()
+
+    def wait_quiet(self, timeout: float) -> bool:
+        with self._quiet:
+            return self._quiet.wait_for(lambda: not self._active, timeout)
+
+
+requests_in_progress = RequestGauge()
 
 
 class BackgroundSender:
@@ -54,10 +85,13 @@ class BackgroundSender:
                 self._queue.all_tasks_done.wait(remaining)
         return True
 
-    def stop(self, timeout: float | None = None) -> None:
+    def stop_soon(self) -> None:
         """Stop after the message in hand; what is still queued stays PENDING for a relay."""
         self._stopping.set()
         self._queue.put(_STOP)
+
+    def stop(self, timeout: float | None = None) -> None:
+        self.stop_soon()
         self._thread.join(timeout)
 
     def _run(self) -> None:
@@ -80,6 +114,7 @@ class BackgroundSender:
 
         try:
             for message_id in message_ids:
+                requests_in_progress.wait_quiet(YIELD_TO_REQUESTS_SECONDS)
                 if self._stopping.is_set():
                     return
                 try:

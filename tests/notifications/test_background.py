@@ -10,7 +10,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from apps.notifications.background import outbox_background_sender, outbox_background_stop
+from apps.notifications.background import (
+    outbox_background_sender,
+    outbox_background_stop,
+    requests_in_progress,
+)
 from apps.notifications.models import OutboxMessage
 from apps.notifications.services import outbox_dispatch_on_commit
 from tests.factories import IntegrationFactory, InvitationFactory, LocationFactory, OutboxMessageFactory
@@ -114,6 +118,7 @@ def test_rows_a_stopped_process_did_not_send_stay_pending_and_the_relay_sends_th
 
     # The process shuts down while the first message is with the SMTP server.
     sender = outbox_background_sender()
+    sender.stop_soon()
     background.gate.set()
     sender.stop(timeout=WAIT_SECONDS)
     outbox_background_stop(timeout=WAIT_SECONDS)
@@ -149,3 +154,33 @@ def test_first_request_starts_the_sender(background, client):
     from apps.notifications import background as module
 
     assert module._sender is not None and module._sender._thread.is_alive()
+
+
+def test_sender_gives_way_while_a_request_is_being_served(background):
+    background.gate.set()
+    message = OutboxMessageFactory(invitation=InvitationFactory())
+    requests_in_progress.started()
+    try:
+        with transaction.atomic():
+            outbox_dispatch_on_commit(message_ids=[message.pk])
+        during_request = background.entered.wait(0.5)
+    finally:
+        requests_in_progress.finished()
+    wait_idle()
+
+    assert (during_request, len(background.sent), statuses()) == (False, 1, [("INVITATION", "SENT", 1)])
+
+
+def test_sender_does_not_wait_for_ever_on_a_busy_portal(background, monkeypatch):
+    monkeypatch.setattr("apps.notifications.background.YIELD_TO_REQUESTS_SECONDS", 0.2)
+    background.gate.set()
+    message = OutboxMessageFactory(invitation=InvitationFactory())
+    requests_in_progress.started()
+    try:
+        with transaction.atomic():
+            outbox_dispatch_on_commit(message_ids=[message.pk])
+        wait_idle()
+    finally:
+        requests_in_progress.finished()
+
+    assert (len(background.sent), statuses()) == (1, [("INVITATION", "SENT", 1)])
