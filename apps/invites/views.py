@@ -405,6 +405,7 @@ def _visit_form_render(
             "paste_error": paste_error,
             "key": key,
             "zone": form.zones.get(_int_or_none(form["location"].value())),
+            "refused": status == 400,
         },
         status=status,
     )

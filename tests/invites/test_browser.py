@@ -57,6 +57,16 @@ def test_an_employee_invites_edits_and_cancels_a_visit(live_server, page, anna, 
     page.locator("#id_guests-1-last_name").fill("Turing")
     page.locator("#id_guests-1-email").fill("alan@example.org")
     screenshot(page, "portal-invite-desktop")
+    # An end before the start comes back next to the end time, with everything typed still there.
+    page.get_by_label("End time").fill("09:00")
+    page.get_by_role("button", name="Send invitations").click()
+    page.wait_for_load_state()
+    assert page.locator("#id_end_time_error_1").text_content() == "The end must be later than the start."
+    assert page.get_by_label("End time").get_attribute("aria-invalid") == "true"
+    assert page.locator("#id_guests-1-email").input_value() == "alan@example.org"
+    assert Event.objects.count() == 0 and mailoutbox == []
+    screenshot(page, "portal-invite-refused-desktop")
+    page.get_by_label("End time").fill("11:00")
     page.get_by_role("button", name="Send invitations").click()
 
     page.wait_for_url(re.compile(rf"{base}/visits/\d+/$"))
