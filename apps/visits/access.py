@@ -30,21 +30,27 @@ class Access(enum.StrEnum):
     CHANGE = "change"
 
 
-def _event_filter(user: AbstractBaseUser | AnonymousUser, access: Access) -> Q | None:
-    """The events the user may see or change; None: all of them."""
+def _event_filter(user: AbstractBaseUser | AnonymousUser, access: Access, prefix: str = "") -> Q | None:
+    """The events the user may see or change; None: all of them.
+
+    `prefix` ("event__") states the same of the rows that belong to an event (invitations). No condition
+    joins a to-many relation, so the querysets need no DISTINCT and filter the rows themselves: with
+    10,000 events a desk's guest list stays a plain index lookup.
+    """
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:
         return None
     if user.is_staff:
-        return Q(location__staff=user)
+        workplaces = Location.staff.through.objects.filter(user_id=user.pk).values("location_id")
+        return Q(**{f"{prefix}location_id__in": workplaces})
     employee_id = getattr(getattr(user, "employee", None), "pk", None)
     if employee_id is None:
         return Q(pk__in=[])
-    mine = Q(host_id=employee_id) | Q(creator_id=employee_id)
+    mine = Q(**{f"{prefix}host_id": employee_id}) | Q(**{f"{prefix}creator_id": employee_id})
     if access == Access.CHANGE:
         # Visits owned by an integration change only through it (the calendar that sent them).
-        return mine & Q(integration__isnull=True)
+        return mine & Q(**{f"{prefix}integration__isnull": True})
     return mine
 
 
@@ -56,7 +62,7 @@ def event_queryset_restrict(
 ) -> QuerySet[Event]:
     events = Event.objects.all() if queryset is None else queryset
     condition = _event_filter(user, access)
-    return events if condition is None else events.filter(condition).distinct()
+    return events if condition is None else events.filter(condition)
 
 
 def invitation_queryset_restrict(
@@ -66,10 +72,8 @@ def invitation_queryset_restrict(
     queryset: QuerySet[Invitation] | None = None,
 ) -> QuerySet[Invitation]:
     invitations = Invitation.objects.all() if queryset is None else queryset
-    condition = _event_filter(user, access)
-    if condition is None:
-        return invitations
-    return invitations.filter(event__in=event_queryset_restrict(user=user, access=access).values("pk"))
+    condition = _event_filter(user, access, prefix="event__")
+    return invitations if condition is None else invitations.filter(condition)
 
 
 def contact_queryset_restrict(
