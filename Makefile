@@ -57,13 +57,14 @@ base = "http://$(HOST_PORT)"
 print()
 print(f"  Portal:     {base}/   (log in; employees land on My visits)")
 print(f"  Admin:      {base}/admin/")
+print(f"  Front desk: {base}/admin/frontdesk/   (reception lands here)")
 print(f"  API docs:   {base}/api/v2/docs")
 print(f"  API schema: {base}/api/v2/schema")
 print()
-for role in ("admin", "employee", "reception"):
-    print(f"  {role + ' login:':<17}{demo[role]['username']} / {demo[role]['password']}")
-print(f"  API token:       {demo['token']}")
-print(f"  agentToken:      {demo['agentToken']}")
+for role in ("admin", "employee", "reception", "locationAdmin"):
+    print(f"  {role + ' login:':<21}{demo[role]['username']} / {demo[role]['password']}")
+print(f"  API token:           {demo['token']}")
+print(f"  agentToken:          {demo['agentToken']}")
 print()
 endef
 export SHOW_DEMO
