@@ -259,3 +259,29 @@ def test_inviting_a_removed_guest_again_sends_a_new_invitation_for_the_same_cale
         2,
     )
     assert qr_payloads(invitation) == [carol.token]
+
+
+def test_host_hears_that_the_event_was_cancelled(sync):
+    sync(guests=[guest("alice"), guest("bob")])
+
+    sent = sync(deleted_at=dt.datetime(2030, 11, 1, tzinfo=dt.UTC))
+
+    [confirmation] = [message for message in sent if message.to == ["Ada Lovelace <ceo@example.com>"]]
+    [(html, _)] = confirmation.alternatives
+    assert confirmation.subject == "Cancelled: Board meeting, Dec. 3, 2030"
+    assert "HR calendar has cancelled your event:\n" in confirmation.body
+    assert "2 guests have been sent a cancellation:\n- Guest Alice\n- Guest Bob\n" in confirmation.body
+    assert "removed" not in confirmation.body
+    assert "Your event has been cancelled</h1>" in html
+
+
+def test_host_hears_that_an_event_without_guests_was_cancelled(sync):
+    assert sync(guests=[]) == []
+
+    [confirmation] = sync(deleted_at=dt.datetime(2030, 11, 1, tzinfo=dt.UTC))
+
+    assert (confirmation.to, confirmation.subject) == (
+        ["Ada Lovelace <ceo@example.com>"],
+        "Cancelled: Board meeting, Dec. 3, 2030",
+    )
+    assert confirmation.body.endswith("\nNo guests were invited.\n")
