@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.reception",
     "apps.invites",
+    "apps.webhooks",
     "django_htmx",
     "axes",
 ]
@@ -186,7 +187,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.notifications.tasks.outbox_relay_run",
         "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
     },
+    "webhook-relay": {
+        "task": "apps.webhooks.tasks.webhook_relay_run",
+        "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
+    },
 }
+
+# --- Webhooks (apps/webhooks) --------------------------------------------------------------------
+# On-premises only: let endpoints point at private, loopback or link-local addresses. Off by default
+# (the SSRF guard refuses them at registration and at delivery); the tests' local receiver turns it on.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+# A receiver gets this long (at most 15 s, the contract's limit) to connect and answer.
+WEBHOOK_TIMEOUT_SECONDS = min(15.0, env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0))
+# What is read back of an answer; the rest is never read.
+WEBHOOK_RESPONSE_MAX_BYTES = env.int("WEBHOOK_RESPONSE_MAX_BYTES", default=64 * 1024)
+# Seconds before each retry (exponential, about a day in all); one attempt more than delays listed.
+WEBHOOK_RETRY_DELAYS_SECONDS = env.list(
+    "WEBHOOK_RETRY_DELAYS_SECONDS", cast=int, default=[10, 60, 300, 1800, 7200, 21600, 43200, 43200]
+)
+# A delivery stuck in SENDING this long belonged to a worker that died mid-POST: the relay sends it again.
+WEBHOOK_SENDING_STALE_SECONDS = env.int("WEBHOOK_SENDING_STALE_SECONDS", default=120)
+# Without a broker deliveries go to a thread of the web process, never inside the request.
+WEBHOOK_DELIVERY_IN_BACKGROUND = not CELERY_BROKER_URL
 
 # --- Sync API ------------------------------------------------------------------------------------
 SYNC_MAX_EVENTS = env.int("SYNC_MAX_EVENTS", default=1000)

@@ -42,3 +42,25 @@ class SyncRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.integration}: {self.events_received} event(s) at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CheckInGrant(models.Model):
+    """An integration's check-in access to a location (an access-control system, a kiosk), set by a super
+    admin: it sees every check-in there, whichever door made the visit, and may check guests in and out."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="checkin_grants")
+    location = models.ForeignKey(
+        "directory.Location", on_delete=models.CASCADE, related_name="checkin_grants"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["integration_id", "location_id"]
+        verbose_name = "check-in access"
+        verbose_name_plural = "check-in access"
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "location"], name="checkin_grant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration} → {self.location}"

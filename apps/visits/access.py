@@ -20,7 +20,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from apps.directory.models import Entrance, Location
-from apps.visits.models import AuditEntry, Contact, Event, Invitation
+from apps.integrations.models import CheckInGrant, Integration
+from apps.visits.models import AuditEntry, CheckIn, Contact, Event, Invitation
 
 FRONTDESK_PERMISSION = "reception.use_frontdesk"
 
@@ -135,3 +136,42 @@ class NotFoundOutsideScopeMixin:
         if obj is None:
             raise Http404
         return obj
+
+
+# --- Integrations: check-ins -----------------------------------------------------------------------
+# An integration sees the check-ins of its own events, and every check-in at a location it was granted
+# check-in access to (whichever door made the visit); it may check guests in and out at the same. The
+# rest answers 404, as if absent. (Events themselves are another matter: the sync endpoints show an
+# integration its own events only, apps.visits.selectors.)
+
+
+def _granted_locations(integration: Integration) -> QuerySet[CheckInGrant]:
+    return CheckInGrant.objects.filter(integration_id=integration.pk).values("location_id")
+
+
+def check_in_queryset_restrict(
+    *, integration: Integration, queryset: QuerySet[CheckIn] | None = None
+) -> QuerySet[CheckIn]:
+    """The check-ins the integration may see (and check out)."""
+    check_ins = CheckIn.objects.all() if queryset is None else queryset
+    return check_ins.filter(
+        Q(invitation__event__integration_id=integration.pk)
+        | Q(location_id__in=_granted_locations(integration))
+    )
+
+
+def invitation_queryset_restrict_check_in(
+    *, integration: Integration, queryset: QuerySet[Invitation] | None = None
+) -> QuerySet[Invitation]:
+    """The guests the integration may check in: of its own events, or of events at granted locations."""
+    invitations = Invitation.objects.all() if queryset is None else queryset
+    return invitations.filter(
+        Q(event__integration_id=integration.pk) | Q(event__location_id__in=_granted_locations(integration))
+    )
+
+
+def integration_may_see_check_in(*, integration: Integration, check_in: CheckIn) -> bool:
+    """The same rule for one loaded check-in (webhook fan-out), without a query per integration."""
+    if check_in.invitation.event.integration_id == integration.pk:
+        return True
+    return any(grant.location_id == check_in.location_id for grant in integration.checkin_grants.all())

@@ -26,7 +26,9 @@ from apps.notifications.models import OutboxMessage
 from apps.notifications.services import outbox_dispatch_on_commit
 from apps.visits.actors import Actor
 from apps.visits.audit import AuditChange, audit_record
-from apps.visits.models import AuditEntry, Event, Invitation
+from apps.visits.models import AuditEntry, CheckIn, Event, Invitation
+from apps.webhooks.models import EventType
+from apps.webhooks.services import webhook_check_in_record
 
 Status = Invitation.Status
 
@@ -39,6 +41,7 @@ class CheckInRefusal(enum.StrEnum):
     NOT_EXPECTED_TODAY = "NOT_EXPECTED_TODAY"
     OTHER_LOCATION = "OTHER_LOCATION"
     NOT_ON_SITE = "NOT_ON_SITE"
+    ENTRANCE_NOT_AT_LOCATION = "ENTRANCE_NOT_AT_LOCATION"
 
 
 class CheckInRefused(Exception):
@@ -53,6 +56,23 @@ class CheckInResult:
     invitation: Invitation
     # False: the guest was already in the state asked for (a double scan), and nothing was written.
     changed: bool
+    # The arrival (the latest one, on a no-op); None only for a guest checked out with no arrival row.
+    check_in: CheckIn | None = None
+
+
+def _latest_check_in(invitation: Invitation) -> CheckIn | None:
+    return CheckIn.objects.filter(invitation_id=invitation.pk).order_by("-arrived_at", "-id").first()
+
+
+def _refuse_unless_entrance_there(invitation: Invitation, entrance_id: int | None) -> None:
+    if entrance_id is None:
+        return
+    if not invitation.event.location.entrances.filter(pk=entrance_id).exists():
+        raise CheckInRefused(
+            CheckInRefusal.ENTRANCE_NOT_AT_LOCATION,
+            _("This entrance is not at the visit's location (%(location)s).")
+            % {"location": invitation.event.location},
+        )
 
 
 def _load(invitation_id: int) -> Invitation:
@@ -97,18 +117,25 @@ def _refuse_unless_expected(invitation: Invitation, *, location_id: int | None, 
 
 
 def invitation_check_in(
-    *, actor: Actor, invitation_id: int, location_id: int | None = None, at: dt.datetime | None = None
+    *,
+    actor: Actor,
+    invitation_id: int,
+    location_id: int | None = None,
+    entrance_id: int | None = None,
+    at: dt.datetime | None = None,
 ) -> CheckInResult:
-    """Check the guest in (once), record the actor, and tell the host after commit.
+    """Check the guest in (once), record the arrival and the actor, tell the host and webhooks after commit.
 
-    `location_id` is where the desk is: a guest of another location is refused there.
+    `location_id` is where the desk is: a guest of another location is refused there. `entrance_id`
+    (optional) is the door they came through, one of the visit's location.
     """
     now = at or timezone.now()
     with transaction.atomic():
         invitation = _load(invitation_id)
         _refuse_unless_expected(invitation, location_id=location_id, now=now)
+        _refuse_unless_entrance_there(invitation, entrance_id)
         if invitation.status == Status.CHECKED_IN:
-            return CheckInResult(invitation=invitation, changed=False)
+            return CheckInResult(invitation=invitation, changed=False, check_in=_latest_check_in(invitation))
         previous = invitation.status
         written = Invitation.objects.filter(pk=invitation.pk, status=previous).update(
             status=Status.CHECKED_IN, checked_in_at=now, checked_out_at=None, updated_at=now
@@ -118,9 +145,13 @@ def invitation_check_in(
             current = _load(invitation_id)
             _refuse_unless_expected(current, location_id=location_id, now=now)
             if current.status == Status.CHECKED_IN:
-                return CheckInResult(invitation=current, changed=False)
+                return CheckInResult(invitation=current, changed=False, check_in=_latest_check_in(current))
             return invitation_check_in(
-                actor=actor, invitation_id=invitation_id, location_id=location_id, at=at
+                actor=actor,
+                invitation_id=invitation_id,
+                location_id=location_id,
+                entrance_id=entrance_id,
+                at=at,
             )
         Event.objects.filter(pk=invitation.event_id).update(updated_at=now)
         audit_record(
@@ -147,7 +178,16 @@ def invitation_check_in(
         outbox_dispatch_on_commit(message_ids=[message.pk])
         invitation.status, invitation.checked_in_at, invitation.checked_out_at = Status.CHECKED_IN, now, None
         invitation.updated_at = now
-    return CheckInResult(invitation=invitation, changed=True)
+        check_in = CheckIn.objects.create(
+            invitation=invitation,
+            location_id=invitation.event.location_id,
+            entrance_id=entrance_id,
+            arrived_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        webhook_check_in_record(event_type=EventType.CHECKIN_CREATED, check_in=check_in, at=now)
+    return CheckInResult(invitation=invitation, changed=True, check_in=check_in)
 
 
 def invitation_check_out(
@@ -164,14 +204,14 @@ def invitation_check_out(
                 % {"location": invitation.event.location},
             )
         if invitation.status == Status.CHECKED_OUT:
-            return CheckInResult(invitation=invitation, changed=False)
+            return CheckInResult(invitation=invitation, changed=False, check_in=_latest_check_in(invitation))
         written = Invitation.objects.filter(pk=invitation.pk, status=Status.CHECKED_IN).update(
             status=Status.CHECKED_OUT, checked_out_at=now, updated_at=now
         )
         if not written:
             current = _load(invitation_id)
             if current.status == Status.CHECKED_OUT:
-                return CheckInResult(invitation=current, changed=False)
+                return CheckInResult(invitation=current, changed=False, check_in=_latest_check_in(current))
             raise CheckInRefused(CheckInRefusal.NOT_ON_SITE, _("This guest is not on site."))
         Event.objects.filter(pk=invitation.event_id).update(updated_at=now)
         audit_record(
@@ -190,11 +230,22 @@ def invitation_check_out(
             ],
         )
         invitation.status, invitation.checked_out_at, invitation.updated_at = Status.CHECKED_OUT, now, now
-    return CheckInResult(invitation=invitation, changed=True)
+        check_in = _latest_check_in(invitation)
+        if check_in is not None and check_in.left_at is None:
+            CheckIn.objects.filter(pk=check_in.pk).update(left_at=now, updated_at=now)
+            check_in.left_at, check_in.updated_at = now, now
+            check_in.invitation = invitation
+            webhook_check_in_record(event_type=EventType.CHECKIN_UPDATED, check_in=check_in, at=now)
+    return CheckInResult(invitation=invitation, changed=True, check_in=check_in)
 
 
 def invitation_check_in_by_code(
-    *, actor: Actor, code: str, location_id: int | None = None, at: dt.datetime | None = None
+    *,
+    actor: Actor,
+    code: str,
+    location_id: int | None = None,
+    entrance_id: int | None = None,
+    at: dt.datetime | None = None,
 ) -> CheckInResult:
     """Check in the guest whose QR code (the invitation's token) was scanned."""
     token = code.strip()
@@ -203,4 +254,6 @@ def invitation_check_in_by_code(
     )
     if invitation_id is None:
         raise CheckInRefused(CheckInRefusal.NOT_FOUND, _("Unknown code: no invitation has this QR code."))
-    return invitation_check_in(actor=actor, invitation_id=invitation_id, location_id=location_id, at=at)
+    return invitation_check_in(
+        actor=actor, invitation_id=invitation_id, location_id=location_id, entrance_id=entrance_id, at=at
+    )

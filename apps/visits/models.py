@@ -168,6 +168,51 @@ class Invitation(TimeStampedModel):
         return f"{self.contact} → {self.event.name}"
 
 
+class CheckIn(TimeStampedModel):
+    """One arrival of one guest: a guest who leaves and comes back (a multi-day visit) gets a new one.
+
+    Written only by the check-in services (apps/visits/checkins.py), next to the invitation's status,
+    which follows the latest check-in. `location` is where the guest arrived (the event's location then).
+    """
+
+    class State(models.TextChoices):
+        ON_SITE = "ON_SITE", _("On site")
+        LEFT = "LEFT", _("Left")
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="check_ins")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="check_ins")
+    entrance = models.ForeignKey(
+        Entrance, null=True, blank=True, on_delete=models.SET_NULL, related_name="check_ins"
+    )
+    arrived_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-arrived_at", "-id"]
+        constraints = [
+            # A guest is on site once: two desks (or a desk and the API) racing record one arrival.
+            models.UniqueConstraint(
+                fields=["invitation"], condition=models.Q(left_at__isnull=True), name="checkin_one_open"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(left_at__isnull=True) | models.Q(left_at__gte=models.F("arrived_at")),
+                name="checkin_leaves_after_arrival",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["arrived_at", "id"]),
+            models.Index(fields=["location", "arrived_at"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation.contact} at {self.arrived_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def state(self) -> str:
+        return self.State.ON_SITE if self.left_at is None else self.State.LEFT
+
+
 class AuditEntry(models.Model):
     """One change to an event or a guest: who made it, through which door, and what changed.
 
