@@ -102,7 +102,6 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "guests": guests,
             "can_change": _can_change(request.user, event),
             "custom_values": _custom_values_shown(event),
-            "is_past": event.ends_at < timezone.now(),
         },
     )
 
