@@ -1,6 +1,9 @@
-"""Output serializers of the read endpoints: the wire shape (camelCase) of what the selectors load.
+"""Output serializers of the read endpoints: the wire shape (camelCase), and what the schema is made from.
 
-They only read attributes that the selectors prefetch, so rendering a page never queries per row.
+Locations, custom fields and access partitions are rendered by these serializers. Events are too many for
+that (issue #14): `reads.events_render` renders them from plain rows, and EventSerializer stays their
+one definition, which the OpenAPI schema is generated from; tests/integrations/test_read_shape.py proves
+that both give the same bytes.
 """
 
 from typing import Any

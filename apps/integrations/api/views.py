@@ -27,6 +27,7 @@ from apps.integrations.api.parsing import (
     QUERY_FLAG_VALUES,
     sync_request_parse,
 )
+from apps.integrations.api.reads import events_render, rows_page
 from apps.integrations.api.request_ids import REQUEST_ID_HEADER, request_id_of
 from apps.integrations.api.serializers import (
     AccessPartitionSerializer,
@@ -39,7 +40,7 @@ from apps.integrations.models import Integration
 from apps.integrations.services import sync_request_record
 from apps.visits.actors import Actor
 from apps.visits.models import Event
-from apps.visits.selectors import event_get_by_source_id, event_list
+from apps.visits.selectors import EventRow, event_rows
 from apps.visits.sync import events_sync
 
 JSON_CONTENT_TYPE = "application/json"
@@ -94,12 +95,13 @@ def _body_read(request: Request) -> bytes:
 class EventsView(generics.ListAPIView):
     """GET lists the integration's events; PUT synchronizes events and their guests."""
 
+    # The serializer describes the answer for the schema; `events_render` renders it (see reads.py).
     serializer_class = EventSerializer
     pagination_class = EventCursorPage
     filterset_class = EventFilter
 
-    def get_queryset(self) -> QuerySet[Event]:
-        return event_list(integration=_integration(self.request))
+    def get_queryset(self) -> QuerySet[Event, EventRow]:
+        return event_rows(integration=_integration(self.request))
 
     @extend_schema(
         operation_id="events_list",
@@ -108,7 +110,7 @@ class EventsView(generics.ListAPIView):
         responses={200: EventSerializer(many=True), **schema.READ_PROBLEMS},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+        return rows_page(self, events_render)
 
     @extend_schema(
         operation_id="events_sync",
@@ -193,18 +195,15 @@ class EventDetailView(generics.RetrieveAPIView):
         },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    def get_object(self) -> Event:
         source_id = self.kwargs["sourceId"]
         # No sourceId holds a NUL (the parser refuses them), and PostgreSQL refuses to even compare one.
-        event = None
+        row = None
         if "\x00" not in source_id:
-            event = event_get_by_source_id(integration=_integration(self.request), source_id=source_id)
-        if event is None:
+            row = event_rows(integration=_integration(request)).filter(source_id=source_id).first()
+        if row is None:
             # Another integration's event answers exactly like one that does not exist.
             raise ProblemError(status=404, detail="This integration has no event with this sourceId.")
-        return event
+        return Response(events_render([row])[0])
 
 
 @extend_schema(
