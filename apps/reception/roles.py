@@ -14,13 +14,16 @@ RECEPTION_PERMISSIONS = [
     ("directory", "view_location"),
     ("directory", "view_entrance"),
 ]
-# Plus the configuration of their own locations: the location itself (who works there), its entrances.
+# Plus the configuration of their own locations (the location itself, who works there, its entrances)
+# and portal-made visits there, created and edited through the engine (never deleted).
 LOCATION_ADMIN_PERMISSIONS = [
     *RECEPTION_PERMISSIONS,
     ("directory", "change_location"),
     ("directory", "add_entrance"),
     ("directory", "change_entrance"),
     ("directory", "delete_entrance"),
+    ("visits", "add_event"),
+    ("visits", "change_event"),
 ]
 
 ROLES = {RECEPTION: RECEPTION_PERMISSIONS, LOCATION_ADMIN: LOCATION_ADMIN_PERMISSIONS}

@@ -16,8 +16,9 @@ import zoneinfo
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from apps.directory.models import CustomField
+from apps.reception.event_editing import EventEditForm, GuestEditFormSet, event_edit_initial, event_edit_save
 from apps.reception.services import InvitationActionRefused, invitation_cancel, invitation_resend
 from apps.visits.access import (
     FRONTDESK_PERMISSION,
@@ -189,13 +191,71 @@ class EventAdmin(NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdm
     ]
     inlines = [InvitationInline]
 
+    # Portal-made events are edited through the engine by those who may (super and location admins);
+    # integrations' events stay read-only here, and nobody deletes events in the admin.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("visits.add_event")
+
+    def has_change_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
+        # Only the portal's own visits, keyed by the portal's source id, can be handed to the engine.
+        if obj is not None and (obj.integration_id is not None or not obj.source_id):
+            return False
+        return request.user.has_perm("visits.change_event")
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return self._edit_view(request, None)
+
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
-        # The page names the event in its location's time, not the model's UTC `__str__`.
         event = self.get_object(request, object_id)
+        if request.method == "GET" and request.GET.get("edit") and self.has_change_permission(request, event):
+            return self._edit_view(request, event)
+        if request.method == "POST":
+            if not self.has_change_permission(request, event):
+                raise PermissionDenied
+            return self._edit_view(request, event)
+        # The page names the event in its location's time, not the model's UTC `__str__`.
         label = f"{event.name} ({self.when(event)})"
-        return super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), "subtitle": label, "event_label": label}
-        )
+        context = {**(extra_context or {}), "subtitle": label, "event_label": label}
+        if self.has_change_permission(request, event):
+            context["edit_url"] = f"{request.path}?edit=1"
+        # This page only shows the event (every field read-only, no save buttons): editing is the form
+        # of `_edit_view`, which calls the engine.
+        context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Event | None = None) -> list[str]:
+        names = [name for entry in self.fields for name in (entry if isinstance(entry, tuple) else (entry,))]
+        return list(dict.fromkeys([*self.readonly_fields, *names]))
+
+    def _edit_view(self, request: HttpRequest, event: Event | None) -> HttpResponse:
+        initial, guest_rows = event_edit_initial(event=event) if event is not None else ({}, [])
+        post = request.POST if request.method == "POST" else None
+        form = EventEditForm(post, initial=initial, user=request.user)
+        guests = GuestEditFormSet(post, initial=guest_rows, prefix="guests")
+        if post is not None and form.is_valid() and guests.is_valid():
+            result = event_edit_save(
+                actor=Actor.of_user(request.user, door=Door.ADMIN),
+                event=event,
+                form=form,
+                guests=guests.forms,
+            )
+            if result.ok:
+                saved = Event.objects.get(pk=result.id)
+                self.message_user(request, f"Saved “{saved.name}”: {result.action}.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:visits_event_change", args=[saved.pk]))
+        title = f"Change {event.name}" if event is not None else "Add a visit"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "guests": guests,
+            "event": event,
+            "statuses": _guest_statuses(event),
+        }
+        return TemplateResponse(request, "admin/visits/event/edit.html", context)
 
     @admin.display(description="Created")
     def created(self, obj: Event) -> str:
@@ -295,6 +355,20 @@ class EventAdmin(NotFoundOutsideScopeMixin, LocalDayChangelistMixin, ReadOnlyAdm
         return format_html(
             '<table>{}</table><a href="{}">The whole audit trail of this event</a>', rows, link
         )
+
+
+def _guest_statuses(event: Event | None) -> dict[str, str]:
+    """Each current guest's status by their key, shown next to the guest rows of the edit form."""
+    if event is None:
+        return {}
+    zone = event.location.timezone
+    statuses = {}
+    for invitation in event.invitations.select_related("contact"):
+        status = invitation.get_status_display()
+        if invitation.checked_in_at:
+            status = f"{status} ({local_time(invitation.checked_in_at, zone)})"
+        statuses[invitation.contact.source_id or ""] = status
+    return statuses
 
 
 class ContactInvitationInline(InvitationInline):

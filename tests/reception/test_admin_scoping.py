@@ -107,7 +107,6 @@ def test_searching_does_not_reach_another_location(client, reception, berlin_gue
         "admin:directory_customfield_changelist",
         "admin:directory_accesspartition_changelist",
         "admin:directory_location_add",
-        "admin:visits_event_add",
         "admin:auth_user_changelist",
     ],
 )
@@ -116,6 +115,12 @@ def test_no_configuration_integrations_or_outbox_for_desk_roles(client, request,
     client.force_login(request.getfixturevalue(role))
 
     assert client.get(reverse(url_name)).status_code == 403
+
+
+def test_reception_does_not_create_visits_in_the_admin(client, reception):
+    client.force_login(reception)
+
+    assert client.get(reverse("admin:visits_event_add")).status_code == 403
 
 
 def test_integrations_stay_hidden_even_with_a_granted_permission(client, reception):

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from apps.reception.roles import RECEPTION
+from apps.reception.roles import LOCATION_ADMIN, RECEPTION
 from apps.visits.models import Invitation
 from tests.browser import SCREENSHOTS, screenshot
 from tests.factories import EmployeeFactory, EntranceFactory, EventFactory, InvitationFactory, LocationFactory
@@ -29,6 +29,7 @@ def desk():
     now = timezone.now()
     meeting = EventFactory(
         name="Project kick-off",
+        source_id="portal-kick-off",
         location=berlin,
         entrance=entrance,
         host=host,
@@ -37,7 +38,11 @@ def desk():
     )
     guests = {
         last: InvitationFactory(
-            event=meeting, contact__first_name=first, contact__last_name=last, contact__company_name=company
+            event=meeting,
+            contact__first_name=first,
+            contact__last_name=last,
+            contact__company_name=company,
+            contact__source_id=f"guest-{last.lower()}",
         )
         for first, last, company in (
             ("Grace", "Hopper", "Navy Labs"),
@@ -179,3 +184,25 @@ def test_the_today_page_on_a_phone(live_server, phone_page, desk):
 
     screenshot(phone_page, "frontdesk-today-phone")
     assert phone_page.locator("button[aria-label='Check in Grace Hopper']").is_visible()
+
+
+def test_a_location_admin_edits_a_portal_visit_in_the_admin(live_server, page, desk):
+    admin = get_user_model().objects.create_user("leo", password="leo-pass", is_staff=True, first_name="Leo")
+    admin.groups.add(role_group(LOCATION_ADMIN))
+    desk["meeting"].location.staff.add(admin)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "leo")
+    page.fill("#id_password", "leo-pass")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/visits/event/{desk['meeting'].pk}/change/")
+
+    page.click("text=Edit visit and guests")
+    page.fill("#id_guests-3-first_name", "Margaret")
+    page.fill("#id_guests-3-last_name", "Hamilton")
+    page.fill("#id_guests-3-email", "margaret@example.org")
+    _fits(page)
+    screenshot(page, "admin-event-edit")
+    page.click("input[type=submit][value=Save]")
+
+    assert "Saved “Project kick-off”: updated." in page.locator(".messagelist").inner_text()
+    assert Invitation.objects.filter(event=desk["meeting"], contact__last_name="Hamilton").exists()
