@@ -2,12 +2,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from apps.core.text import email_normalize
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
+from apps.reception.services import location_hosts_problem, location_hosts_set
 from apps.visits.access import (
     NotFoundOutsideScopeMixin,
     entrance_queryset_restrict,
@@ -24,16 +26,49 @@ class EntranceInline(admin.TabularInline):
         return entrance_queryset_restrict(user=request.user, queryset=super().get_queryset(request))
 
 
+class LocationAdminForm(forms.ModelForm):
+    hosts = forms.ModelMultipleChoiceField(
+        queryset=Employee.objects.filter(is_active=True),
+        required=False,
+        widget=FilteredSelectMultiple("hosts", is_stacked=False),
+        help_text="Employees named as hosts here. Employees with no location at all may host anywhere and "
+        "are not listed.",
+    )
+
+    class Meta:
+        model = Location
+        fields = ["name", "address", "timezone", "is_active", "staff"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["hosts"].initial = list(self.instance.hosts.values_list("pk", flat=True))
+
+    def clean_hosts(self) -> Any:
+        hosts = self.cleaned_data["hosts"]
+        if self.instance.pk:
+            problem = location_hosts_problem(location=self.instance, employees=list(hosts))
+            if problem:
+                raise forms.ValidationError(problem)
+        return hosts
+
+
 @admin.register(Location)
 class LocationAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     """Super admins see every location; location admins and reception only those they work at."""
 
+    form = LocationAdminForm
     list_display = ["name", "timezone", "entrance_count", "staff_count", "is_active", "updated_at"]
     list_filter = ["is_active", "timezone"]
     search_fields = ["name", "address"]
-    fields = ["name", "address", "timezone", "is_active", "staff"]
+    fields = ["name", "address", "timezone", "is_active", "staff", "hosts"]
     filter_horizontal = ["staff"]
     inlines = [EntranceInline]
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if "hosts" in form.cleaned_data:
+            location_hosts_set(location=form.instance, employees=list(form.cleaned_data["hosts"]))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Location]:
         visible = location_queryset_restrict(user=request.user).filter(

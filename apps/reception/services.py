@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from apps.directory.models import Location
+from apps.directory.models import Employee, Location
 from apps.notifications.models import OutboxMessage
 from apps.notifications.services import outbox_dispatch_on_commit
 from apps.visits.actors import Actor
@@ -129,3 +131,46 @@ def invitation_cancel(*, actor: Actor, invitation: Invitation, at: dt.datetime |
     )
     if not result.ok:
         raise InvitationActionRefused("; ".join(str(error.message) for error in result.errors))
+
+
+class HostsChangeRefused(Exception):
+    def __init__(self, message: str | Promise) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def location_hosts_problem(*, location: Location, employees: Sequence[Employee]) -> str | None:
+    """Why these hosts cannot be set, or None.
+
+    An employee with no locations may host anywhere; taking their last location away would turn them
+    into that, so it is refused.
+    """
+    removed = set(location.hosts.values_list("pk", flat=True)) - {employee.pk for employee in employees}
+    emptied = list(
+        Employee.objects.filter(pk__in=removed)
+        .annotate(places=Count("hosting_locations"))
+        .filter(places=1)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    if emptied:
+        return _("%(names)s would then host anywhere (no location left): ask a super admin.") % {
+            "names": ", ".join(emptied)
+        }
+    return None
+
+
+def location_hosts_set(*, location: Location, employees: Sequence[Employee]) -> None:
+    """Exactly these employees are named as hosts of the location (their other locations stay as they are)."""
+    wanted = {employee.pk for employee in employees}
+    with transaction.atomic():
+        problem = location_hosts_problem(location=location, employees=employees)
+        if problem:
+            raise HostsChangeRefused(problem)
+        current = set(location.hosts.values_list("pk", flat=True))
+        through = Employee.hosting_locations.through
+        through.objects.filter(location_id=location.pk, employee_id__in=current - wanted).delete()
+        through.objects.bulk_create(
+            [through(location_id=location.pk, employee_id=pk) for pk in wanted - current],
+            ignore_conflicts=True,
+        )

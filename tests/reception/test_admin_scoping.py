@@ -363,3 +363,50 @@ def test_list_query_counts_do_not_grow_with_rows(client, reception, berlin, host
     add(20)
 
     assert _queries(client, model) == few
+
+
+def _location_form(location, **fields) -> dict:
+    data = {
+        "name": location.name,
+        "address": "",
+        "timezone": location.timezone,
+        "is_active": "on",
+        "entrances-TOTAL_FORMS": "0",
+        "entrances-INITIAL_FORMS": "0",
+    }
+    data.update(fields)
+    return data
+
+
+def test_location_admin_names_who_may_host_at_its_location(client, location_admin, berlin, prague):
+    from tests.factories import EmployeeFactory
+
+    newcomer = EmployeeFactory(email="new@example.com")
+    newcomer.hosting_locations.set([prague])
+    client.force_login(location_admin)
+
+    response = client.post(
+        reverse("admin:directory_location_change", args=[berlin.pk]),
+        _location_form(berlin, hosts=[newcomer.pk]),
+    )
+
+    assert response.status_code == 302
+    assert set(newcomer.hosting_locations.values_list("name", flat=True)) == {"Berlin HQ", "Prague Office"}
+
+
+def test_taking_an_employees_last_location_away_is_refused(client, location_admin, berlin):
+    from tests.factories import EmployeeFactory
+
+    only_here = EmployeeFactory(email="only-here@example.com")
+    only_here.hosting_locations.set([berlin])
+    client.force_login(location_admin)
+
+    response = client.post(
+        reverse("admin:directory_location_change", args=[berlin.pk]), _location_form(berlin)
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["hosts"] == [
+        "only-here@example.com would then host anywhere (no location left): ask a super admin."
+    ]
+    assert list(only_here.hosting_locations.all()) == [berlin]
