@@ -184,6 +184,7 @@ def test_the_today_page_on_a_phone(live_server, phone_page, desk):
 
     screenshot(phone_page, "frontdesk-today-phone")
     assert phone_page.locator("button[aria-label='Check in Grace Hopper']").is_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_a_location_admin_edits_a_portal_visit_in_the_admin(live_server, page, desk):
