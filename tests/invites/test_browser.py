@@ -190,3 +190,30 @@ def test_every_page_fits_a_phone(live_server, phone_page, anna, berlin):
         assert page.locator("h1").first.is_visible()
         assert _fits_the_screen(page), name
         screenshot(page, f"portal-{name}-phone")
+
+
+def test_the_invite_form_works_from_the_keyboard_with_a_visible_focus(live_server, page, anna, berlin):
+    base = live_server.url
+    _log_in(page, base, "anna")
+    page.goto(f"{base}/visits/new/")
+
+    page.get_by_label("Title").focus()
+    page.keyboard.type("Keyboard only")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_location"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.type("Berlin")
+    assert page.get_by_label("Location").input_value() == str(berlin.pk)
+    page.get_by_label("Date").fill(next_week_at(9).date().isoformat())
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("End time").fill("09:00")
+    # Enter sends the form (it never adds a guest row); the engine's refusal comes back.
+    page.get_by_label("Title").press("Enter")
+    page.wait_for_load_state()
+
+    assert (
+        page.get_by_role("alert").first.inner_text()
+        == "Nothing was sent yet: please check the fields marked below."
+    )
+    assert page.locator(".guest-row").count() == 1
+    assert page.get_by_label("Title").input_value() == "Keyboard only"
