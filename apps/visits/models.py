@@ -80,6 +80,8 @@ class Event(TimeStampedModel):
         indexes = [
             models.Index(fields=["location", "starts_at"]),
             models.Index(fields=["integration", "updated_at"]),
+            # The read API pages an integration's events in this order: a page reads only its own rows.
+            models.Index(fields=["integration", "starts_at", "id"]),
         ]
 
     def __str__(self) -> str:
