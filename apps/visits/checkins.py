@@ -183,8 +183,6 @@ def invitation_check_in(
             location_id=invitation.event.location_id,
             entrance_id=entrance_id,
             arrived_at=now,
-            created_at=now,
-            updated_at=now,
         )
         webhook_check_in_record(event_type=EventType.CHECKIN_CREATED, check_in=check_in, at=now)
     return CheckInResult(invitation=invitation, changed=True, check_in=check_in)
@@ -232,8 +230,11 @@ def invitation_check_out(
         invitation.status, invitation.checked_out_at, invitation.updated_at = Status.CHECKED_OUT, now, now
         check_in = _latest_check_in(invitation)
         if check_in is not None and check_in.left_at is None:
-            CheckIn.objects.filter(pk=check_in.pk).update(left_at=now, updated_at=now)
-            check_in.left_at, check_in.updated_at = now, now
+            # updated_at is the real time of the change (what `updatedSince` readers poll), even when
+            # the departure is recorded with an earlier time.
+            written_at = timezone.now()
+            CheckIn.objects.filter(pk=check_in.pk).update(left_at=now, updated_at=written_at)
+            check_in.left_at, check_in.updated_at = now, written_at
             check_in.invitation = invitation
             webhook_check_in_record(event_type=EventType.CHECKIN_UPDATED, check_in=check_in, at=now)
     return CheckInResult(invitation=invitation, changed=True, check_in=check_in)

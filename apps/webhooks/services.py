@@ -35,7 +35,6 @@ from apps.webhooks.transport import webhook_post
 
 logger = logging.getLogger(__name__)
 
-MAX_ENDPOINTS_PER_INTEGRATION = 20
 MAX_URL_LENGTH = 2000
 
 
@@ -72,10 +71,6 @@ def webhook_endpoint_create(*, integration: Integration, url: str, types: Sequen
     if not types or unknown:
         raise WebhookEndpointRefused("types", f"One or more of: {', '.join(EventType.values)}.")
     webhook_url_check(url=url)
-    if integration.webhook_endpoints.count() >= MAX_ENDPOINTS_PER_INTEGRATION:
-        raise WebhookEndpointRefused(
-            "url", f"At most {MAX_ENDPOINTS_PER_INTEGRATION} endpoints per integration."
-        )
     secret = webhook_secret_new()
     endpoint = WebhookEndpoint.objects.create(
         integration=integration, url=url, types=list(dict.fromkeys(types)), secret=secret

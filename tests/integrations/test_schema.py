@@ -40,10 +40,15 @@ def test_schema_builds_without_warnings_or_errors(tmp_path):
     document = yaml.safe_load((tmp_path / "schema.yml").read_text())
     assert sorted(document["paths"]) == [
         "/api/v2/access-partitions",
+        "/api/v2/check-ins",
+        "/api/v2/check-ins/{id}",
+        "/api/v2/check-ins/{id}/check-out",
         "/api/v2/custom-fields",
         "/api/v2/events",
         "/api/v2/events/{sourceId}",
         "/api/v2/locations",
+        "/api/v2/webhooks",
+        "/api/v2/webhooks/{id}",
     ]
 
 

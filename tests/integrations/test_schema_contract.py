@@ -35,7 +35,14 @@ def test_limit_is_1_to_200_defaulting_to_50_on_every_list(schema):
         if "{" not in path
     }
 
-    lists = ["/api/v2/events", "/api/v2/locations", "/api/v2/custom-fields", "/api/v2/access-partitions"]
+    lists = [
+        "/api/v2/events",
+        "/api/v2/locations",
+        "/api/v2/custom-fields",
+        "/api/v2/access-partitions",
+        "/api/v2/check-ins",
+        "/api/v2/webhooks",
+    ]
     assert limits == {
         path: {"type": "integer", "minimum": 1, "maximum": 200, "default": 50} for path in lists
     }

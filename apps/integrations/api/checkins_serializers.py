@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.directory.models import Employee
-from apps.integrations.api.parsing import MAX_ID
 from apps.integrations.api.serializers import AccessProfileRefSerializer, CustomFieldValuesField
 from apps.integrations.models import Integration
 from apps.visits.models import CheckIn, Event, Invitation
@@ -116,22 +115,3 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
 def check_in_render(*, check_in: CheckIn, integration: Integration) -> dict[str, Any]:
     """The check-in object as this integration sees it (its own sourceIds only)."""
     return CheckInSerializer(check_in, context={INTEGRATION_CONTEXT: integration}).data
-
-
-# --- POST /check-ins body, for the schema (the view parses it by hand, see checkins.py) ----------
-
-
-class CheckInInvitationRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    sourceId = serializers.CharField(required=False, help_text="Your id of the guest (with eventSourceId).")
-    eventSourceId = serializers.CharField(required=False, help_text="Your id of the event (with sourceId).")
-
-
-class CheckInCreateSerializer(serializers.Serializer):
-    invitation = CheckInInvitationRefSerializer(
-        required=False, help_text='`{"id": …}` or `{"sourceId": …, "eventSourceId": …}`; or send `code`.'
-    )
-    code = serializers.CharField(required=False, help_text="The code in the guest's QR code.")
-    entranceId = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, required=False, allow_null=True, help_text="Where the guest came in."
-    )
