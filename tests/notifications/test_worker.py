@@ -189,6 +189,7 @@ def test_worker_killed_mid_send_ends_with_the_message_delivered(
     )
     survivor.wait_for(lambda: "'not_claimed'" in survivor.log.read_text(), "the redelivered task to run")
     message.refresh_from_db()
-    assert (report.revived, report.enqueued, message.attempts) == (1, 1, 2)
-    assert message_ids(survivor.emails()) == [outbox_message_id(message=message)] * copies
-    assert survivor.log.read_text().count("'sent'") == 1
+    logs = f"Killed worker:\n{doomed.log.read_text()}\nSurvivor:\n{survivor.log.read_text()}"
+    assert (report.revived, report.enqueued, message.attempts) == (1, 1, 2), logs
+    assert message_ids(survivor.emails()) == [outbox_message_id(message=message)] * copies, logs
+    assert survivor.log.read_text().count("'sent'") == 1, logs
