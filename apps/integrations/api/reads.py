@@ -51,12 +51,13 @@ def access_profiles_render(profiles: list[tuple[int, str]]) -> list[Json]:
 
 def guest_render(row: GuestRow, *, event_custom_fields: dict[str, Any], zone: dt.tzinfo) -> Json:
     """One invitation of an event's `invitations`."""
+    source_id, email, first_name, last_name, company_name = row["person"]
     return {
-        "sourceId": row["contact__source_id"],
-        "email": row["contact__email"],
-        "firstName": row["contact__first_name"],
-        "lastName": row["contact__last_name"],
-        "companyName": row["contact__company_name"],
+        "sourceId": source_id,
+        "email": email,
+        "firstName": first_name,
+        "lastName": last_name,
+        "companyName": company_name,
         "language": row["language"],
         "customFields": row["custom_fields"],
         "accessProfiles": access_profiles_render(row["access_profiles"]),
