@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-from apps.integrations.models import Integration, SyncRequest
+from apps.integrations.models import CheckInGrant, Integration, SyncRequest
 from apps.integrations.services import (
     IssuedToken,
     integration_activate,
@@ -170,3 +170,13 @@ class SyncRequestAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Actions")
     def action_counts(self, obj: SyncRequest) -> str:
         return ", ".join(f"{action} {count}" for action, count in obj.actions.items()) or "—"
+
+
+@admin.register(CheckInGrant)
+class CheckInGrantAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    """Which integrations see (and may check guests in and out of) every visit at which locations."""
+
+    list_display = ["integration", "location", "created_at"]
+    list_filter = ["integration", "location"]
+    list_select_related = ["integration", "location"]
+    fields = ["integration", "location"]

@@ -78,6 +78,22 @@ def webhook_endpoint_create(*, integration: Integration, url: str, types: Sequen
     return IssuedEndpoint(endpoint=endpoint, secret=secret)
 
 
+def webhook_endpoint_update(
+    *, endpoint: WebhookEndpoint, url: str, types: Sequence[str], is_active: bool
+) -> WebhookEndpoint:
+    """Change an endpoint (the admin): a new URL passes the guard; switching it on clears why it was off."""
+    unknown = [value for value in types if value not in EventType.values]
+    if not types or unknown:
+        raise WebhookEndpointRefused("types", f"One or more of: {', '.join(EventType.values)}.")
+    if url != endpoint.url:
+        webhook_url_check(url=url)
+    endpoint.url, endpoint.types, endpoint.is_active = url, list(dict.fromkeys(types)), is_active
+    if is_active:
+        endpoint.deactivated_reason = ""
+    endpoint.save(update_fields=["url", "types", "is_active", "deactivated_reason", "updated_at"])
+    return endpoint
+
+
 def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
     """A new secret for the endpoint (deliveries still pending are signed with it); shown once."""
     secret = webhook_secret_new()
