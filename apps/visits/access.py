@@ -175,3 +175,12 @@ def integration_may_see_check_in(*, integration: Integration, check_in: CheckIn)
     if check_in.invitation.event.integration_id == integration.pk:
         return True
     return any(grant.location_id == check_in.location_id for grant in integration.checkin_grants.all())
+
+
+def integration_may_see_invitation(*, integration: Integration, invitation: Invitation) -> bool:
+    """Whether the integration hears of this guest (its own event, or a granted location): webhooks."""
+    if invitation.event.integration_id == integration.pk:
+        return True
+    return any(
+        grant.location_id == invitation.event.location_id for grant in integration.checkin_grants.all()
+    )

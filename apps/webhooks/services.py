@@ -27,8 +27,8 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from apps.integrations.models import Integration
-from apps.visits.access import integration_may_see_check_in
-from apps.visits.models import CheckIn
+from apps.visits.access import integration_may_see_check_in, integration_may_see_invitation
+from apps.visits.models import CheckIn, Invitation
 from apps.webhooks.guard import UnsafeDestination, destination_resolve
 from apps.webhooks.models import EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from apps.webhooks.transport import webhook_post
@@ -146,10 +146,63 @@ def webhook_check_in_record(*, event_type: EventType, check_in: CheckIn, at: dt.
             )
         )
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    # Rows that met an existing (endpoint, message) were not inserted, and their webhook ids are not found.
+    inserted = WebhookDelivery.objects.filter(webhook_id__in=[row.webhook_id for row in rows])
+    ids = list(inserted.values_list("pk", flat=True))
+    webhook_dispatch_on_commit(delivery_ids=ids)
+    return ids
+
+
+def webhook_invitations_cancelled_record(
+    *, cancellations: Sequence[tuple[int, int]], at: dt.datetime
+) -> list[int]:
+    """Inside the engine's transaction: an invitation.cancelled delivery per cancelled guest, per subscribed
+    endpoint whose integration may see the guest. `cancellations`: (invitation id, calendar sequence) pairs;
+    the sequence tells one cancellation of a guest from a later one after a re-invitation."""
+    from apps.integrations.api.checkins_serializers import invitation_cancelled_render
+
+    event_type = EventType.INVITATION_CANCELLED
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(is_active=True, integration__is_active=True)
+        .select_related("integration")
+        .prefetch_related("integration__checkin_grants")
+        if event_type in endpoint.types
+    ]
+    if not endpoints or not cancellations:
+        return []
+    invitations = Invitation.objects.select_related("contact", "event__host", "event__location").in_bulk(
+        [invitation_id for invitation_id, _sequence in cancellations]
+    )
+    bodies: dict[tuple[int, int], str] = {}
+    rows = []
+    for endpoint in endpoints:
+        for invitation_id, sequence in cancellations:
+            invitation = invitations.get(invitation_id)
+            if invitation is None or not integration_may_see_invitation(
+                integration=endpoint.integration, invitation=invitation
+            ):
+                continue
+            key = (endpoint.integration_id, invitation_id)
+            if key not in bodies:
+                data = invitation_cancelled_render(invitation=invitation, integration=endpoint.integration)
+                bodies[key] = _body(event_type=event_type, at=at, data=data)
+            rows.append(
+                WebhookDelivery(
+                    endpoint=endpoint,
+                    message_key=f"{event_type}:{invitation_id}:{sequence}",
+                    webhook_id=f"msg_{uuid.uuid4().hex}",
+                    event_type=event_type,
+                    body=bodies[key],
+                )
+            )
+    if not rows:
+        return []
+    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
     ids = list(
-        WebhookDelivery.objects.filter(
-            message_key=key, endpoint__in=endpoints, status=WebhookDelivery.Status.PENDING, attempts=0
-        ).values_list("pk", flat=True)
+        WebhookDelivery.objects.filter(webhook_id__in=[row.webhook_id for row in rows]).values_list(
+            "pk", flat=True
+        )
     )
     webhook_dispatch_on_commit(delivery_ids=ids)
     return ids

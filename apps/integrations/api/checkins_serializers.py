@@ -115,3 +115,34 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
 def check_in_render(*, check_in: CheckIn, integration: Integration) -> dict[str, Any]:
     """The check-in object as this integration sees it (its own sourceIds only)."""
     return CheckInSerializer(check_in, context={INTEGRATION_CONTEXT: integration}).data
+
+
+# --- invitation.cancelled webhook data -----------------------------------------------------------
+
+
+class CancelledInvitationSerializer(CheckInGuestSerializer):
+    sourceId = serializers.SerializerMethodField()
+    deletedAt = serializers.DateTimeField(source="cancelled_at", allow_null=True)
+
+    class Meta(CheckInGuestSerializer.Meta):
+        fields = ["id", "sourceId", *CheckInGuestSerializer.Meta.fields, "status", "deletedAt"]
+
+    def get_sourceId(self, invitation: Invitation) -> str | None:
+        return _own_source_id(self, invitation.event, invitation.contact.source_id)
+
+
+class CancelledEventSerializer(CheckInEventSerializer):
+    locationId = serializers.IntegerField(source="location_id")
+
+    class Meta(CheckInEventSerializer.Meta):
+        fields = [*CheckInEventSerializer.Meta.fields, "locationId", "status"]
+
+
+def invitation_cancelled_render(*, invitation: Invitation, integration: Integration) -> dict[str, Any]:
+    """`data` of an invitation.cancelled webhook: the guest and their event, as this integration sees them."""
+    context = {INTEGRATION_CONTEXT: integration}
+    with timezone.override(zoneinfo.ZoneInfo(invitation.event.location.timezone)):
+        return {
+            "invitation": CancelledInvitationSerializer(invitation, context=context).data,
+            "event": CancelledEventSerializer(invitation.event, context=context).data,
+        }

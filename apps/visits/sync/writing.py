@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from apps.core.bulk import rows_insert, rows_update, rows_update_guarded
 from apps.directory.models import AccessProfile, Employee
@@ -33,6 +34,7 @@ from apps.visits.sync.planning import (
 )
 from apps.visits.sync.results import SyncAction
 from apps.visits.sync.snapshot import ContactRef, ProfileKey, Snapshot
+from apps.webhooks.services import webhook_invitations_cancelled_record
 
 Row = dict[str, Any]
 # What a check-in or check-out changes too: the engine writes these only where the status is as it read it.
@@ -305,3 +307,11 @@ def _write_outbox(
         )
     if messages:
         outbox_dispatch_on_commit(message_ids=rows_insert(model=OutboxMessage, rows=messages))
+    # Integrations that subscribed to invitation.cancelled hear of each cancellation (apps/webhooks).
+    cancelled = [
+        (row["invitation_id"], row["payload"]["sequence"])
+        for row in messages
+        if row["kind"] == kind.CANCELLATION
+    ]
+    if cancelled:
+        webhook_invitations_cancelled_record(cancellations=cancelled, at=timezone.now())
