@@ -6,11 +6,13 @@ however many events and guests it holds: the events (with host and creator), the
 contacts), and the guests' access profiles.
 """
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.functions import JSONArray
+import orjson
+from django.db.models import OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, JSONArray
 
 from apps.directory.models import custom_fields_effective
 from apps.integrations.models import Integration
@@ -60,6 +62,10 @@ GUEST_ROW_FIELDS = (
 
 # A guest's `person`: the values of these fields of its contact, in this order.
 CONTACT_FIELDS = ("source_id", "email", "first_name", "last_name", "company_name")
+# What the guests' query selects; `person` and `custom_fields` are decoded from these `_json` texts.
+GUEST_ROW_SELECTED = tuple(
+    f"{field}_json" if field in ("person", "custom_fields") else field for field in GUEST_ROW_FIELDS
+)
 
 
 def invitation_effective_custom_fields(*, invitation: Invitation) -> dict[str, Any]:
@@ -89,15 +95,24 @@ def event_guests(*, event_ids: Sequence[int]) -> dict[int, list[GuestRow]]:
     by_id: dict[int, GuestRow] = {}
     # The contact is looked up per guest, not joined: PostgreSQL would hash-join the guests of a page
     # with every contact there is (a scan of the whole table, 14 ms for 100,000), even for 50 events.
-    contact = (
-        Contact.objects.filter(pk=OuterRef("contact_id")).order_by().values(fields=JSONArray(*CONTACT_FIELDS))
+    person = (
+        Contact.objects.filter(pk=OuterRef("contact_id")).order_by().values(json=JSONArray(*CONTACT_FIELDS))
     )
+    # Both JSON values come as text, decoded here: 4,000 values for 200 events were the largest part of
+    # loading their guests. `person` holds only texts and nulls, which orjson decodes exactly like json
+    # in a third of the time; custom fields may hold integers beyond 64 bits, which only json keeps.
     rows = (
         Invitation.objects.filter(event_id__in=event_ids)
         .order_by("event_id", "id")
-        .annotate(person=Subquery(contact))
+        .annotate(
+            person_json=Cast(Subquery(person), TextField()),
+            custom_fields_json=Cast("custom_fields", TextField()),
+        )
     )
-    for row in rows.values(*GUEST_ROW_FIELDS):
+    for row in rows.values(*GUEST_ROW_SELECTED):
+        row["person"] = orjson.loads(row.pop("person_json"))
+        custom_fields = row.pop("custom_fields_json")
+        row["custom_fields"] = {} if custom_fields == "{}" else json.loads(custom_fields)
         row["access_profiles"] = []
         by_id[row["id"]] = row
         guests[row["event_id"]].append(row)

@@ -70,6 +70,8 @@ def rich_events(integration, location) -> list[Event]:
             "6": 3,
             "7": 2.5,
             "8": True,
+            "15": 1.5e16,
+            "16": -(2**70),
             "9": None,
             "10": ["a", "b"],
             "11": {"nested": ODD_TEXT},
@@ -80,7 +82,8 @@ def rich_events(integration, location) -> list[Event]:
         event=full,
         contact=ContactFactory(integration=integration, source_id="guest-1", company_name=ODD_TEXT),
         language="DE",
-        custom_fields={"6": 4, "12": "B-XY 123"},
+        # Numbers as JSON has them, beyond 64 bits and in exponent notation too.
+        custom_fields={"6": 4, "12": "B-XY 123", "13": 123456789012345678901234567890, "14": 1e-07},
         status=Invitation.Status.CHECKED_IN,
         checked_in_at=DEC_1 + dt.timedelta(minutes=3, microseconds=7),
     )
