@@ -217,3 +217,27 @@ def test_the_invite_form_works_from_the_keyboard_with_a_visible_focus(live_serve
     )
     assert page.locator(".guest-row").count() == 1
     assert page.get_by_label("Title").input_value() == "Keyboard only"
+
+
+def test_a_german_browser_gets_the_portal_in_german_and_it_still_fits_a_phone(
+    live_server, browser, anna, berlin
+):
+    from tests.browser import PHONE
+
+    context = browser.new_context(viewport=PHONE, locale="de-DE", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        base = live_server.url
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Benutzername").fill("anna")
+        page.get_by_label("Passwort").fill(PASSWORD)
+        page.get_by_role("button", name="Anmelden").click()
+        page.wait_for_url(f"{base}/visits/")
+        page.goto(f"{base}/visits/new/")
+
+        assert page.locator("h1").inner_text() == "Gäste einladen"
+        assert page.get_by_role("button", name="Einladungen senden").is_visible()
+        assert _fits_the_screen(page)
+        screenshot(page, "portal-invite-de-phone")
+    finally:
+        context.close()
