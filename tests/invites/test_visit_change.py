@@ -349,3 +349,23 @@ def test_resending_needs_a_post(anna_client, visit):
     grace = Invitation.objects.get(event=visit, contact__source_id="guest-grace")
 
     assert anna_client.get(f"/visits/{visit.pk}/guests/{grace.pk}/resend/").status_code == 405
+
+
+def test_the_edit_form_shows_each_guests_custom_values(anna_client, anna, berlin):
+    from apps.directory.models import CustomField
+    from tests.factories import CustomFieldFactory
+
+    plate = CustomFieldFactory(name="Licence plate", scope=CustomField.Scope.INVITATION)
+    parking = CustomFieldFactory(
+        name="Parking", scope=CustomField.Scope.INVITATION, field_type=CustomField.FieldType.BOOLEAN
+    )
+    visit = portal_visit(
+        host=anna,
+        location=berlin,
+        guests=[{**GRACE, "custom_fields": {str(plate.pk): "B-XY 123", str(parking.pk): False}}],
+    )
+
+    response = anna_client.get(f"/visits/{visit.pk}/edit/")
+
+    [row] = response.context["formset"].forms
+    assert (row[f"cf_{plate.pk}"].value(), row[f"cf_{parking.pk}"].value()) == ("B-XY 123", "no")

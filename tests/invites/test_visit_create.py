@@ -283,3 +283,32 @@ def test_a_colleague_can_be_chosen_as_host_by_those_allowed_to(anna_client, send
     send(visit_post(location=berlin, day=day, host=str(jan.pk)))
 
     assert (Event.objects.get().host, Event.objects.get().creator) == (jan, anna)
+
+
+def test_a_bad_custom_field_value_of_a_guest_is_refused_next_to_that_field(send, berlin, day, mailoutbox):
+    phone = CustomFieldFactory(
+        name="Emergency phone", scope=CustomField.Scope.INVITATION, field_type=CustomField.FieldType.PHONE
+    )
+
+    response = send(
+        visit_post(location=berlin, day=day, guests=[GRACE, {**ALAN, f"cf_{phone.pk}": "call me"}])
+    )
+
+    rows = response.context["formset"].forms
+    assert rows[0].errors == {}
+    assert rows[1].errors == {
+        f"cf_{phone.pk}": ["'call me' is not a phone number (digits, spaces and + ( ) . / - only)."]
+    }
+    assert '<details class="more" open>' in response.text
+    assert _nothing_saved(mailoutbox)
+
+
+def test_a_number_field_that_is_not_a_number_is_refused_by_the_form(send, berlin, day, mailoutbox):
+    people = CustomFieldFactory(
+        name="People", scope=CustomField.Scope.EVENT, field_type=CustomField.FieldType.NUMBER
+    )
+
+    response = send(visit_post(location=berlin, day=day, **{f"cf_{people.pk}": "a dozen"}))
+
+    assert response.context["form"].errors == {f"cf_{people.pk}": ["Enter a number."]}
+    assert _nothing_saved(mailoutbox)
