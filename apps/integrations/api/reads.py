@@ -52,13 +52,12 @@ def access_profiles_render(profiles: list[tuple[int, str]]) -> list[Json]:
 
 def guest_render(row: GuestRow, *, event_custom_fields: dict[str, Any], zone: dt.tzinfo) -> Json:
     """One invitation of an event's `invitations`."""
-    source_id, email, first_name, last_name, company_name = row["person"]
     return {
-        "sourceId": source_id,
-        "email": email,
-        "firstName": first_name,
-        "lastName": last_name,
-        "companyName": company_name,
+        "sourceId": row["contact_source_id"],
+        "email": row["contact_email"],
+        "firstName": row["contact_first_name"],
+        "lastName": row["contact_last_name"],
+        "companyName": row["contact_company_name"],
         "language": row["language"],
         "customFields": row["custom_fields"],
         "accessProfiles": access_profiles_render(row["access_profiles"]),
