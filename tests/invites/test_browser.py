@@ -102,6 +102,12 @@ def test_an_employee_invites_edits_and_cancels_a_visit(live_server, page, anna, 
     assert row.locator(".arrived").inner_text() == "0 arrived"
     assert "Berlin HQ" in row.inner_text()
     screenshot(page, "portal-my-visits-desktop")
+    # Searching narrows the list in place (htmx) and keeps the address shareable.
+    page.get_by_label("Search visits").fill("no such visit")
+    page.get_by_text("No visit matches “no such visit”.").wait_for()
+    assert page.url == f"{base}/visits/?q=no%20such%20visit"
+    page.get_by_label("Search visits").fill("quarterly")
+    row.wait_for()
 
     # Edit: Alan leaves the list, Grace's name and email change (she stays the same guest).
     row.get_by_role("link", name="Quarterly review").click()
