@@ -214,3 +214,12 @@ def test_a_cancelled_event_is_not_expected(client, reception, berlin_guest):
 
     assert _guests(client.get(TODAY)) == []
     assert Invitation.objects.get(pk=berlin_guest.pk).status == "INVITED"
+
+
+def test_the_desk_speaks_the_users_language(client, reception, berlin_guest):
+    client.force_login(reception)
+
+    body = client.get(TODAY, headers={"accept-language": "cs"}).content.decode()
+
+    assert "Dnes: Berlin HQ" in body
+    assert "Zapsat příchod" in body

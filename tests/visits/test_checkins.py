@@ -260,3 +260,18 @@ def test_two_desks_scanning_at_once_check_in_once(location):
     assert sorted(results) == [False, False, True]
     assert AuditEntry.objects.filter(action="checked_in").count() == 1
     assert OutboxMessage.objects.filter(kind="ARRIVAL").count() == 1
+
+
+def test_refusals_are_worded_in_the_active_language(actor, invitation):
+    from django.utils import translation
+
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status="CANCELLED", cancel_reason="REMOVED", cancelled_at=STARTS
+    )
+
+    with pytest.raises(CheckInRefused) as refused:
+        invitation_check_in(actor=actor, invitation_id=invitation.pk, at=DURING)
+
+    # The message is lazy: it is worded where it is shown, in that request's language.
+    with translation.override("de"):
+        assert str(refused.value.message) == "Diese Einladung wurde zurückgezogen: bitte nicht einlassen."
