@@ -86,6 +86,11 @@ def event_rows(*, integration: Integration) -> QuerySet[Event, EventRow]:
     return Event.objects.filter(integration=integration).values(*EVENT_ROW_FIELDS)
 
 
+def event_row_get_by_source_id(*, integration: Integration, source_id: str) -> EventRow | None:
+    """The integration's event with this `sourceId` as an `event_rows` row; None if it has none."""
+    return event_rows(integration=integration).filter(source_id=source_id).first()
+
+
 def event_guests(*, event_ids: Sequence[int]) -> dict[int, list[GuestRow]]:
     """The guests of these events, removed ones included, in the order they were invited, by event id.
 

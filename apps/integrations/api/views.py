@@ -40,7 +40,7 @@ from apps.integrations.models import Integration
 from apps.integrations.services import sync_request_record
 from apps.visits.actors import Actor
 from apps.visits.models import Event
-from apps.visits.selectors import EventRow, event_rows
+from apps.visits.selectors import EventRow, event_row_get_by_source_id, event_rows
 from apps.visits.sync import events_sync
 
 JSON_CONTENT_TYPE = "application/json"
@@ -199,7 +199,7 @@ class EventDetailView(generics.RetrieveAPIView):
         # No sourceId holds a NUL (the parser refuses them), and PostgreSQL refuses to even compare one.
         row = None
         if "\x00" not in source_id:
-            row = event_rows(integration=_integration(request)).filter(source_id=source_id).first()
+            row = event_row_get_by_source_id(integration=_integration(request), source_id=source_id)
         if row is None:
             # Another integration's event answers exactly like one that does not exist.
             raise ProblemError(status=404, detail="This integration has no event with this sourceId.")
