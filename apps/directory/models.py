@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.languages import Language, language_default
 from apps.core.models import TimeStampedModel
 from apps.core.text import email_normalize
 from apps.core.values import Message, email_problem, length_problem, phone_problem
@@ -64,6 +65,8 @@ class Employee(TimeStampedModel):
     last_name = models.CharField(max_length=150, blank=True)
     phone_number = models.CharField(max_length=50, blank=True)
     is_active = models.BooleanField(default=True)
+    # The language the portal writes to this employee in (host emails); the portal's own until chosen.
+    language = models.CharField(max_length=5, choices=Language.choices, default=language_default)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
     )

@@ -4,10 +4,16 @@ import zoneinfo
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from apps.notifications.emails import EmailWithInlineImages, _event_context, _person_address, _render
+from apps.notifications.dates import time_with_zone_format
+from apps.notifications.emails import (
+    EmailWithInlineImages,
+    _event_context,
+    _person_address,
+    _render,
+    email_language,
+)
 from apps.notifications.models import OutboxMessage
 
 
@@ -20,12 +26,8 @@ def arrival_email_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
     guest_name = guest.full_name or guest.email
     zone = zoneinfo.ZoneInfo(event.location.timezone)
     arrived = invitation.checked_in_at
-    # Hosts have no language setting yet (issue 10 adds one); until then the portal's default language.
-    with translation.override(settings.LANGUAGE_CODE):
-        arrived_at = ""
-        if arrived is not None:
-            local = arrived.astimezone(zone)
-            arrived_at = f"{date_format(local, 'TIME_FORMAT')} {local.tzname()}"
+    with translation.override(email_language(language=host.language)):
+        arrived_at = time_with_zone_format(arrived.astimezone(zone)) if arrived is not None else ""
         context = {
             **_event_context(event),
             "language_code": translation.get_language(),

@@ -19,16 +19,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 
+from apps.core.languages import language_django_code
+from apps.notifications.dates import date_long_format, day_long_format, time_short_format, zone_name_format
 from apps.notifications.ics import CalendarMethod, invitation_calendar_render, portal_domain
 from apps.notifications.models import OutboxMessage
 from apps.notifications.qr import qr_png_render
-from apps.visits.models import Event, Invitation, Language
-
-# Guest languages the portal has translations for; every other language is written in English.
-EMAIL_LANGUAGES: dict[str, str] = {Language.EN: "en", Language.DE: "de", Language.CS: "cs"}
+from apps.visits.models import Event, Invitation
 
 _GUEST_TEMPLATES = {
     OutboxMessage.Kind.INVITATION: "emails/invitation",
@@ -38,8 +36,12 @@ _GUEST_TEMPLATES = {
 
 
 def email_language(*, language: str) -> str:
-    """The Django language code an email for a guest with this portal language code is written in."""
-    return EMAIL_LANGUAGES.get(language, "en")
+    """The Django language code an email to someone with this contract language code is written in.
+
+    A code the portal has no language for is written in English; a msgid a catalogue lacks is too
+    (gettext's own fallback), so a gap in a translation never stops a message.
+    """
+    return language_django_code(language=language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +116,6 @@ def _utc_offset(value: dt.datetime) -> str:
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
-def _day_format(value: dt.datetime) -> str:
-    return pgettext("weekday and date", "%(weekday)s, %(date)s") % {
-        "weekday": date_format(value, "l"),
-        "date": date_format(value, "DATE_FORMAT"),
-    }
-
-
 def event_when_format(*, event: Event) -> str:
     """When the event is, in its location's time zone with the offset shown, in the active language."""
     zone = zoneinfo.ZoneInfo(event.location.timezone)
@@ -128,26 +123,44 @@ def event_when_format(*, event: Event) -> str:
     end = event.ends_at.astimezone(zone)
     if start.date() == end.date():
         span = gettext("%(date)s, %(start)s – %(end)s") % {  # noqa: RUF001 - a typographic range dash
-            "date": _day_format(start),
-            "start": date_format(start, "TIME_FORMAT"),
-            "end": date_format(end, "TIME_FORMAT"),
+            "date": day_long_format(start),
+            "start": time_short_format(start),
+            "end": time_short_format(end),
         }
     else:
         span = gettext("%(start_date)s, %(start)s – %(end_date)s, %(end)s") % {  # noqa: RUF001
-            "start_date": _day_format(start),
-            "start": date_format(start, "TIME_FORMAT"),
-            "end_date": _day_format(end),
-            "end": date_format(end, "TIME_FORMAT"),
+            "start_date": day_long_format(start),
+            "start": time_short_format(start),
+            "end_date": day_long_format(end),
+            "end": time_short_format(end),
         }
-    # An event across a daylight-saving change shows both offsets, so neither time is ambiguous.
-    offset = _utc_offset(start)
+    # An event across a daylight-saving change shows both offsets (and zone names), so neither time is
+    # ambiguous.
+    offset, zone_name = _utc_offset(start), zone_name_format(start)
     if _utc_offset(end) != offset:
         offset = f"{offset} → {_utc_offset(end)}"
-    return f"{span} ({zone.key}, {offset})"
+        if zone_name_format(end) != zone_name:
+            zone_name = f"{zone_name} → {zone_name_format(end)}"
+    return pgettext("event time with its time zone", "%(when)s (%(zone)s, %(offset)s)") % {
+        "when": span,
+        "zone": zone_name,
+        "offset": offset,
+    }
 
 
 def _event_date(event: Event) -> str:
-    return date_format(event.starts_at.astimezone(zoneinfo.ZoneInfo(event.location.timezone)), "DATE_FORMAT")
+    return date_long_format(event.starts_at.astimezone(zoneinfo.ZoneInfo(event.location.timezone)))
+
+
+def qr_filename() -> str:
+    """The QR code's file name, as the guest sees it attached (and named in the text body)."""
+    return pgettext("attachment file name", "qr-code.png")
+
+
+def calendar_filename(*, cancellation: bool) -> str:
+    if cancellation:
+        return pgettext("attachment file name", "cancel.ics")
+    return pgettext("attachment file name", "invite.ics")
 
 
 def _event_context(event: Event) -> dict:
@@ -196,11 +209,13 @@ def guest_email_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
             images.append(
                 InlineImage(
                     content_id=qr_cid,
-                    filename="qr-code.png",
+                    filename=qr_filename(),
                     content=qr_png_render(payload=invitation.token),
                 )
             )
-            context.update({"qr_cid": qr_cid, "check_in_code": invitation.token})
+            context.update(
+                {"qr_cid": qr_cid, "check_in_code": invitation.token, "qr_filename": qr_filename()}
+            )
         subject = {
             OutboxMessage.Kind.INVITATION: gettext("Invitation: %(event)s, %(date)s"),
             OutboxMessage.Kind.UPDATE: gettext("Updated: %(event)s, %(date)s"),
@@ -210,6 +225,7 @@ def guest_email_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
         text, html = _render(_GUEST_TEMPLATES[message.kind], context)
         method = CalendarMethod.CANCEL if is_cancellation else CalendarMethod.REQUEST
         ics = invitation_calendar_render(invitation=invitation, sequence=sequence, method=method)
+        ics_name = calendar_filename(cancellation=is_cancellation)
 
     mail = EmailWithInlineImages(
         subject=subject,
@@ -221,7 +237,7 @@ def guest_email_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
         inline_images=images,
     )
     mail.attach_alternative(html, "text/html")
-    mail.attach("cancel.ics" if is_cancellation else "invite.ics", ics, "text/calendar")
+    mail.attach(ics_name, ics, "text/calendar")
     return mail
 
 
@@ -261,8 +277,7 @@ def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
     lead = message.event
     all_cancelled = all(group["cancelled"] for group in groups.values())
 
-    # Hosts have no language of their own in the portal: they get the portal's default language.
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(email_language(language=host.language)):
         context = {
             "language_code": translation.get_language(),
             "host_name": host.full_name or host.email,
@@ -285,10 +300,12 @@ def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
                 "date": _event_date(lead),
             }
         elif len(groups) > 1:
-            subject = gettext("Guest lists changed: %(event)s and %(count)s more") % {
-                "event": lead.name,
-                "count": len(groups) - 1,
-            }
+            more = len(groups) - 1
+            subject = ngettext(
+                "Guest lists changed: %(event)s and %(count)s more",
+                "Guest lists changed: %(event)s and %(count)s more",
+                more,
+            ) % {"event": lead.name, "count": more}
         else:
             subject = gettext("Guest list changed: %(event)s, %(date)s") % {
                 "event": lead.name,

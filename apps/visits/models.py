@@ -5,26 +5,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.languages import Language
 from apps.core.models import TimeStampedModel
 from apps.directory.models import AccessProfile, Employee, Entrance, Location
 from apps.integrations.models import Integration
 from apps.visits.actors import Door
-
-
-class Language(models.TextChoices):
-    CS = "CS", "Čeština"
-    DE = "DE", "Deutsch"
-    EN = "EN", "English"
-    ES = "ES", "Español"
-    FR = "FR", "Français"
-    HR = "HR", "Hrvatski"
-    HU = "HU", "Magyar"
-    IT = "IT", "Italiano"
-    NL = "NL", "Nederlands"
-    PL = "PL", "Polski"
-    RO = "RO", "Română"
-    RU = "RU", "Русский"
-    ZH_CN = "ZH_CN", "中文 (简体)"
 
 
 class Event(TimeStampedModel):

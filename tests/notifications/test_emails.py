@@ -192,7 +192,7 @@ def test_invitation_in_german_uses_german_text_and_dates(invitation, mailoutbox)
     [(html, _)] = sent.alternatives
     assert sent.subject == "Einladung: Board meeting, 3. Dezember 2030"
     assert sent.body.startswith("Guten Tag Grace Hopper,\n\nAda Lovelace lädt Sie zu Board meeting ein.\n\n")
-    assert "Wann: Dienstag, 3. Dezember 2030, 09:00 – 11:00 (Europe/Berlin, UTC+01:00)\n" in sent.body
+    assert "Wann: Dienstag, 3. Dezember 2030, 09:00 – 11:00 (Mitteleuropäische Normalzeit, UTC+01:00)\n" in sent.body
     assert "Eingang: North gate\n" in sent.body
     assert "Sie sind eingeladen" in html
     assert str(calendar_event(sent)["LOCATION"]).endswith("Eingang: North gate")
@@ -207,7 +207,7 @@ def test_invitation_in_czech_uses_czech_text_and_dates(invitation, mailoutbox):
     [(html, _)] = sent.alternatives
     assert sent.subject == "Pozvánka: Board meeting, 3. prosince 2030"
     assert sent.body.startswith("Dobrý den, Grace Hopper,\n\nAda Lovelace vás zve na Board meeting.\n\n")
-    assert "Kdy: úterý 3. prosince 2030, 9:00–11:00 (Europe/Berlin, UTC+01:00)\n" in sent.body
+    assert "Kdy: úterý 3. prosince 2030, 9:00–11:00 (středoevropský standardní čas, UTC+01:00)\n" in sent.body
     assert "Jste zváni" in html
 
 
@@ -226,7 +226,7 @@ def test_update_and_cancellation_are_translated_too(invitation, mailoutbox):
     ]
 
 
-@pytest.mark.parametrize("language", ["FR", "ZH_CN", "RU"])
+@pytest.mark.parametrize("language", ["XX", ""])
 def test_language_without_a_translation_falls_back_to_english(invitation, mailoutbox, language):
     Invitation.objects.filter(pk=invitation.pk).update(language=language)
 
@@ -258,7 +258,7 @@ def test_event_over_several_days_names_both_days(invitation, mailoutbox):
     [sent] = mailoutbox
     assert (
         "Wann: Dienstag, 3. Dezember 2030, 09:00 – Mittwoch, 4. Dezember 2030, 17:00 "
-        "(Europe/Berlin, UTC+01:00)\n" in sent.body
+        "(Mitteleuropäische Normalzeit, UTC+01:00)\n" in sent.body
     )
 
 
@@ -338,8 +338,8 @@ def test_host_confirmation_groups_guests_of_several_events(event, mailoutbox):
     assert "<li>Alan Turing (Acme)</li>" in html
 
 
-def test_host_confirmation_follows_the_portal_language_with_its_plural_forms(event, mailoutbox, settings):
-    settings.LANGUAGE_CODE = "cs"
+def test_host_confirmation_follows_the_hosts_language_with_its_plural_forms(event, mailoutbox):
+    type(event.host).objects.filter(pk=event.host_id).update(language="CS")
     invited = InvitationFactory.create_batch(3, event=event, contact__company_name="")
 
     deliver(
@@ -482,7 +482,7 @@ def test_host_confirmation_without_the_flag_lists_removed_guests(event, mailoutb
 def test_host_confirmation_of_a_cancelled_event_is_translated(
     event, mailoutbox, settings, language, subject, lines
 ):
-    settings.LANGUAGE_CODE = language
+    type(event.host).objects.filter(pk=event.host_id).update(language=language.upper())
 
     deliver(cancelled_event_summary(event, removed=cancelled_guests(event, "Grace", "Alan", "Ken")))
 
@@ -500,7 +500,7 @@ def test_host_confirmation_of_a_cancelled_event_is_translated(
     ],
 )
 def test_cancelled_event_guest_count_has_its_plural_forms(event, mailoutbox, settings, language, count, line):
-    settings.LANGUAGE_CODE = language
+    type(event.host).objects.filter(pk=event.host_id).update(language=language.upper())
 
     deliver(cancelled_event_summary(event, removed=cancelled_guests(event, *[f"G{n}" for n in range(count)])))
 
@@ -517,7 +517,7 @@ def test_cancelled_event_guest_count_has_its_plural_forms(event, mailoutbox, set
     ],
 )
 def test_cancelled_event_without_guests_is_translated(event, mailoutbox, settings, language, heading, empty):
-    settings.LANGUAGE_CODE = language
+    type(event.host).objects.filter(pk=event.host_id).update(language=language.upper())
 
     deliver(cancelled_event_summary(event, removed=[], integration_name=""))
 
