@@ -28,12 +28,13 @@ from apps.invites import selectors
 from apps.invites.engine_io import ARRIVED, DesiredVisit, errors_attach, visit_input_build
 from apps.invites.forms import GUEST_PREFIX, MAX_GUESTS, GuestFormSet, VisitForm
 from apps.invites.paste import guests_parse
-from apps.invites.services import invitation_resend as invitation_resend_service
 from apps.invites.services import visit_cancel as visit_cancel_service
 from apps.invites.services import visit_sync
+from apps.visits import services as visit_services
 from apps.visits.access import Access
+from apps.visits.actors import Actor, Door
 from apps.visits.models import Event, Invitation, Language
-from apps.visits.services import portal_event_source_id_new
+from apps.visits.services import InvitationActionRefused, portal_event_source_id_new
 from apps.visits.sync import EventSyncResult, SyncAction
 
 PAGE_SIZE = 20
@@ -455,11 +456,15 @@ def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
     event = selectors.visit_get(user=request.user, pk=pk, access=Access.CHANGE)
     invitation = selectors.invitation_get(event=event, pk=invitation_pk)
-    if invitation_resend_service(user=request.user, invitation=invitation):
+    try:
+        visit_services.invitation_resend(
+            actor=Actor.of_user(request.user, door=Door.PORTAL), invitation_id=invitation.pk
+        )
+    except InvitationActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
         messages.success(
             request,
             _("The invitation was sent to %(guest)s again.") % {"guest": str(invitation.contact)},
         )
-    else:
-        messages.error(request, _("Only guests who are still invited can get their invitation again."))
     return redirect(reverse("visit_detail", kwargs={"pk": event.pk}) + f"#guest-{invitation.pk}")

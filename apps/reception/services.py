@@ -18,12 +18,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.directory.models import Employee, Location
-from apps.notifications.models import OutboxMessage
-from apps.notifications.services import outbox_dispatch_on_commit
 from apps.visits.actors import Actor
 from apps.visits.checkins import invitation_check_in
-from apps.visits.models import Event, Invitation
-from apps.visits.services import portal_event_source_id_new
+from apps.visits.models import Invitation
+from apps.visits.services import InvitationActionRefused, portal_event_source_id_new
 from apps.visits.sync import UNSET, EventInput, FieldError, InvitationInput, PersonInput, events_sync
 
 WALK_IN_DURATION = dt.timedelta(hours=1)
@@ -80,28 +78,6 @@ def walk_in_register(
             actor=actor, invitation_id=invitation_id, location_id=location.pk, at=now
         )
     return WalkInResult(invitation=checked_in.invitation)
-
-
-class InvitationActionRefused(Exception):
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = message
-
-
-def invitation_resend(*, actor: Actor, invitation: Invitation) -> None:
-    """Send the guest their invitation (with its QR code) again, as it stands now."""
-    if invitation.status == Invitation.Status.CANCELLED or invitation.event.status == Event.Status.CANCELLED:
-        raise InvitationActionRefused(_("A cancelled invitation is not sent again."))
-    if not invitation.contact.email:
-        raise InvitationActionRefused(_("This guest has no email address."))
-    with transaction.atomic():
-        message = OutboxMessage.objects.create(
-            kind=OutboxMessage.Kind.INVITATION,
-            event_id=invitation.event_id,
-            invitation=invitation,
-            payload={"sequence": invitation.sequence},
-        )
-        outbox_dispatch_on_commit(message_ids=[message.pk])
 
 
 def invitation_cancel(*, actor: Actor, invitation: Invitation, at: dt.datetime | None = None) -> None:

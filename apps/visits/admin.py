@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 
 from apps.directory.models import CustomField
 from apps.reception.event_editing import EventEditForm, GuestEditFormSet, event_edit_initial, event_edit_save
-from apps.reception.services import InvitationActionRefused, invitation_cancel, invitation_resend
+from apps.reception.services import invitation_cancel
 from apps.visits.access import (
     FRONTDESK_PERMISSION,
     NotFoundOutsideScopeMixin,
@@ -41,6 +41,7 @@ from apps.visits.actors import Actor, Door
 from apps.visits.checkins import CheckInRefused, invitation_check_in, invitation_check_out
 from apps.visits.models import AuditEntry, Contact, Event, Invitation
 from apps.visits.selectors import invitation_effective_custom_fields
+from apps.visits.services import InvitationActionRefused, invitation_resend
 
 
 class ReadOnlyAdminMixin:
@@ -521,7 +522,7 @@ class InvitationAdmin(
         self._each(
             request,
             queryset,
-            lambda actor, inv: invitation_resend(actor=actor, invitation=inv),
+            lambda actor, inv: invitation_resend(actor=actor, invitation_id=inv.pk),
             "Sent the invitation again to %(count)s guest(s).",
         )
 
