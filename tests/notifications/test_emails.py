@@ -192,7 +192,10 @@ def test_invitation_in_german_uses_german_text_and_dates(invitation, mailoutbox)
     [(html, _)] = sent.alternatives
     assert sent.subject == "Einladung: Board meeting, 3. Dezember 2030"
     assert sent.body.startswith("Guten Tag Grace Hopper,\n\nAda Lovelace lädt Sie zu Board meeting ein.\n\n")
-    assert "Wann: Dienstag, 3. Dezember 2030, 09:00 – 11:00 (Mitteleuropäische Normalzeit, UTC+01:00)\n" in sent.body
+    assert (
+        "Wann: Dienstag, 3. Dezember 2030, 09:00 – 11:00 (Mitteleuropäische Normalzeit, UTC+01:00)\n"
+        in sent.body
+    )
     assert "Eingang: North gate\n" in sent.body
     assert "Sie sind eingeladen" in html
     assert str(calendar_event(sent)["LOCATION"]).endswith("Eingang: North gate")
