@@ -120,6 +120,7 @@ class Command(BaseCommand):
         try:
             if options["http"]:
                 with _bench_http.server(workers=options["workers"], queue=f"bench-{run}") as port:
+                    _bench_http.server_warm_up(port=port, token=issued.token)
                     http_reports = self._run_phases(
                         base=base,
                         run=lambda name, desired: _bench_http.phase_run(
