@@ -204,9 +204,9 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=Fals
 WEBHOOK_TIMEOUT_SECONDS = min(15.0, env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0))
 # What is read back of an answer; the rest is never read.
 WEBHOOK_RESPONSE_MAX_BYTES = env.int("WEBHOOK_RESPONSE_MAX_BYTES", default=64 * 1024)
-# Seconds before each retry (exponential, about a day in all); one attempt more than delays listed.
+# Seconds before each retry (growing, some 21 hours in all); one attempt more than delays listed.
 WEBHOOK_RETRY_DELAYS_SECONDS = env.list(
-    "WEBHOOK_RETRY_DELAYS_SECONDS", cast=int, default=[10, 60, 300, 1800, 7200, 21600, 43200, 43200]
+    "WEBHOOK_RETRY_DELAYS_SECONDS", cast=int, default=[10, 60, 300, 1800, 7200, 21600, 43200]
 )
 # A delivery stuck in SENDING this long belonged to a worker that died mid-POST: the relay sends it again.
 WEBHOOK_SENDING_STALE_SECONDS = env.int("WEBHOOK_SENDING_STALE_SECONDS", default=120)
