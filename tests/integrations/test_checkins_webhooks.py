@@ -132,3 +132,12 @@ def test_another_integration_s_endpoint_is_a_404_and_stays(api):
 def test_a_refused_registration_is_a_400_and_creates_nothing(api, body, errors):
     assert_problem(post(api, body), 400, errors)
     assert WebhookEndpoint.objects.count() == 0
+
+
+def test_the_list_takes_a_fixed_number_of_queries(api, integration, django_assert_num_queries):
+    for number in range(5):
+        webhook_endpoint_create(integration=integration, url=f"{PUBLIC}/{number}", types=["checkin.created"])
+
+    # The token, the page.
+    with django_assert_num_queries(2):
+        assert len(api.get(URL).json()["results"]) == 5
