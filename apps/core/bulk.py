@@ -54,10 +54,12 @@ def rows_insert(
     conflict_fields: Sequence[str] = (),
     update_fields: Sequence[str] = (),
     ignore_conflicts: bool = False,
+    constants: Mapping[str, Any] | None = None,
 ) -> list[int | None]:
     """Insert `rows` (dicts keyed by attname; missing columns take their defaults) and return their ids.
 
-    Every row of one call carries the same keys.
+    Every row of one call carries the same keys. `constants` (by attname) are the same for every row:
+    they travel once, as one parameter each, instead of once per row.
 
     With `conflict_fields` and `update_fields`, a row that meets an existing one updates its
     `update_fields` (and `updated_at`, when the model has it) and returns the existing id. With
@@ -73,30 +75,51 @@ def rows_insert(
     if updates and any(f.attname == "updated_at" for f in fields) and "updated_at" not in updates:
         updates.append("updated_at")
     if connection.vendor != "postgresql" or ignore_conflicts:
+        if constants:
+            rows = [{**row, **constants} for row in rows]
         return _bulk_create(model, rows, fields, now, conflict_fields, updates, ignore_conflicts)
 
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    # The rows travel as one JSON document that PostgreSQL unpacks with jsonb_to_recordset: one
-    # parameter instead of a quoted literal per value, and JSON columns nest as they are.
-    definitions = ", ".join(
-        f"{quote(f.column)} {'jsonb' if isinstance(f, models.JSONField) else f.db_type(connection)}"
-        for f in fields
-    )
-    sources = _column_sources(fields, rows[0], now)
+    by_column = {f.column: f for f in fields}
+    sources = _column_sources(fields, {**rows[0], **(constants or {})}, now)
+    if constants:
+        sources = [
+            (column, "value", constants[arg]) if how == "row" and arg in constants else (column, how, arg)
+            for column, how, arg in sources
+        ]
+    per_row = [(column, how, arg) for column, how, arg in sources if how != "value"]
+    if not per_row:  # json_to_recordset needs a column; rows this alike are rare enough to go the slow way
+        return _bulk_create(
+            model,
+            [{**row, **(constants or {})} for row in rows],
+            fields,
+            now,
+            conflict_fields,
+            updates,
+            False,
+        )
+    # The rows travel as one JSON document that PostgreSQL unpacks with json_to_recordset: one
+    # parameter instead of a quoted literal per value, and JSON columns nest as they are. Values that
+    # are the same for every row (timestamps, defaults, `constants`) are one typed parameter each.
+    definitions = ", ".join(f"{quote(column)} {_sql_type(by_column[column])}" for column, _, _ in per_row)
+    selected: list[str] = []
+    params: list[Any] = []
+    for column, how, arg in sources:
+        if how == "value":
+            field = by_column[column]
+            selected.append(f"CAST(%s AS {_sql_type(field)})")
+            params.append(json.dumps(arg) if isinstance(field, models.JSONField) else arg)
+        else:
+            selected.append(f"r.{quote(column)}")
     document = json.dumps(
-        [
-            {
-                column: row[arg] if how == "row" else (arg() if how == "call" else arg)
-                for column, how, arg in sources
-            }
-            for row in rows
-        ],
+        [{column: row[arg] if how == "row" else arg() for column, how, arg in per_row} for row in rows],
         default=_json_default,
     )
+    params.append(document)
     table = quote(meta.db_table)
     source = f"json_to_recordset(%s::json) AS r({definitions})"
-    sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {source}"
+    sql = f"INSERT INTO {table} ({columns}) SELECT {', '.join(selected)} FROM {source}"
     if conflict_fields:
         by_name = {f.name: f for f in fields} | {f.attname: f for f in fields}
         target = ", ".join(quote(by_name[name].column) for name in conflict_fields)
@@ -106,8 +129,12 @@ def rows_insert(
         sql += f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
     sql += f" RETURNING {quote(meta.pk.column)}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [document])
+        cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
+
+
+def _sql_type(field: models.Field) -> str:
+    return "jsonb" if isinstance(field, models.JSONField) else field.db_type(connection)
 
 
 def _json_default(value: Any) -> str:

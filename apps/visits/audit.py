@@ -29,23 +29,22 @@ class AuditChange:
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
 
-def _plain(value: Any) -> Any:
-    # JSON has no date-times: ISO 8601 in UTC, whatever offset the value came with.
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple | frozenset | set):
-        return [_plain(item) for item in value]
-    return value
+# Values the engine keeps as date-times; JSON has none, so the trail stores ISO 8601 in UTC.
+DATETIME_FIELDS = frozenset(
+    {"starts_at", "ends_at", "cancelled_at", "source_updated_at", "checked_in_at", "checked_out_at"}
+)
+
+
+def _utc(value: Any) -> Any:
+    return value.astimezone(dt.UTC).isoformat() if isinstance(value, dt.datetime) else value
 
 
 def audit_record(*, actor: Actor, changes: Sequence[AuditChange], at: dt.datetime | None = None) -> None:
     if not changes:
         return
-    when = at or timezone.now()
-    common = {
-        "created_at": when,
+    # What every entry of one call shares is sent once (a large sync writes some 11,000 entries).
+    constants = {
+        "created_at": at or timezone.now(),
         "door": str(actor.door),
         "integration_id": actor.integration.pk if actor.integration is not None else None,
         "user_id": actor.user.pk if actor.user is not None else None,
@@ -54,13 +53,16 @@ def audit_record(*, actor: Actor, changes: Sequence[AuditChange], at: dt.datetim
     }
     rows_insert(
         model=AuditEntry,
+        constants=constants,
         rows=[
             {
-                **common,
                 "event_id": change.event_id,
                 "invitation_id": change.invitation_id,
                 "action": str(change.action),
-                "changes": {name: [_plain(old), _plain(new)] for name, (old, new) in change.changes.items()},
+                "changes": {
+                    name: [_utc(old), _utc(new)] if name in DATETIME_FIELDS else [old, new]
+                    for name, (old, new) in change.changes.items()
+                },
             }
             for change in changes
         ],
