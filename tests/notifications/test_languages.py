@@ -8,6 +8,8 @@ page text) may stay untranslated in a language; those pages fall back to English
 # ruff: noqa: RUF001, E501 - typographic dashes, quotes and full-width punctuation; a table of whole lines.
 
 import datetime as dt
+import email
+import email.policy
 import gettext
 import html as html_lib
 import os
@@ -226,7 +228,7 @@ SUBJECT_AND_WHEN = {
     ),
     Language.FR: (
         "Invitation\u00a0: Projekt Zeta, 3 décembre 2030",
-        "Quand: mardi 3 décembre 2030, de 09:00 à 11:00 (heure normale d’Europe centrale, UTC+01:00)",
+        "Quand\u00a0: mardi 3 décembre 2030, de 09:00 à 11:00 (heure normale d’Europe centrale, UTC+01:00)",
     ),
     Language.HR: (
         "Pozivnica: Projekt Zeta, 3. prosinca 2030.",
@@ -258,7 +260,7 @@ SUBJECT_AND_WHEN = {
     ),
     Language.ZH_CN: (
         "邀请：Projekt Zeta，2030年12月3日",
-        "时间: 2030年12月3日星期二 09:00–11:00（中欧标准时间，UTC+01:00）",
+        "时间：2030年12月3日星期二 09:00–11:00（中欧标准时间，UTC+01:00）",
     ),
 }
 
@@ -443,3 +445,14 @@ def test_makemessages_would_add_no_guest_facing_msgid(tmp_path):
         fresh = _guest_facing(_catalogue(tmp_path / "locale" / locale_dir / "LC_MESSAGES" / "django.po"))
         committed = _guest_facing(_catalogue(ROOT / "locale" / locale_dir / "LC_MESSAGES" / "django.po"))
         assert set(fresh) == set(committed), locale_dir
+
+
+@pytest.mark.parametrize(
+    ("language", "files"),
+    [(Language.EN, ["qr-code.png", "invite.ics"]), (Language.ZH_CN, ["二维码.png", "邀请.ics"])],
+)
+def test_attachment_names_reach_the_mail_client_in_the_language(event, language, files):
+    mail = _compose(event, language, "invitation")
+
+    received = email.message_from_bytes(mail.message().as_bytes(), policy=email.policy.default)
+    assert [part.get_filename() for part in received.walk() if part.get_filename()] == files
