@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from apps.core.languages import DJANGO_LANGUAGES
@@ -36,6 +37,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # A JSON problem document under /api/, Django's page elsewhere.
 CSRF_FAILURE_VIEW = "apps.integrations.api.errors.api_csrf_failure"
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Guest data is kept this many days after an event ends, where a location sets no period of its own.
+GUEST_RETENTION_DAYS = env.int("GUEST_RETENTION_DAYS", default=365)
+if not 1 <= GUEST_RETENTION_DAYS <= 3650:
+    raise ImproperlyConfigured("GUEST_RETENTION_DAYS must be 1 to 3650 days.")
+# When set, every guest message ends with a link to this privacy notice.
+PRIVACY_NOTICE_URL = env("PRIVACY_NOTICE_URL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +63,7 @@ INSTALLED_APPS = [
     "apps.reception",
     "apps.invites",
     "apps.webhooks",
+    "apps.privacy",
     "django_htmx",
     "axes",
 ]
@@ -193,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
     "webhook-relay": {
         "task": "apps.webhooks.tasks.webhook_relay_run",
         "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
+    },
+    # apps/privacy: anonymise the guests of events past their location's retention, once a day.
+    "guest-retention": {
+        "task": "apps.privacy.tasks.retention_apply_run",
+        "schedule": crontab(hour=3, minute=17),
     },
 }
 

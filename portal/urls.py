@@ -9,6 +9,7 @@ from apps.reception.views import admin_home_view
 urlpatterns = [
     # The front desk lives in the admin; reception users land there instead of the admin's index.
     path("admin/frontdesk/", include("apps.reception.urls")),
+    path("admin/privacy/", include("apps.privacy.urls")),
     path("admin/", admin.site.admin_view(admin_home_view), name="admin_home"),
     path("admin/", admin.site.urls),
     path("api/v2/", include("apps.integrations.api.urls")),

@@ -37,7 +37,7 @@ class LocationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Location
-        fields = ["name", "address", "timezone", "is_active", "staff"]
+        fields = ["name", "address", "timezone", "is_active", "retention_days", "staff"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,9 +61,14 @@ class LocationAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     list_display = ["name", "timezone", "entrance_count", "staff_count", "is_active", "updated_at"]
     list_filter = ["is_active", "timezone"]
     search_fields = ["name", "address"]
-    fields = ["name", "address", "timezone", "is_active", "staff", "hosts"]
+    fields = ["name", "address", "timezone", "is_active", "retention_days", "staff", "hosts"]
     filter_horizontal = ["staff"]
     inlines = [EntranceInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Location | None = None) -> list[str]:
+        # How long guest data is kept is the organisation's decision: super admins only (apps/privacy).
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else [*readonly, "retention_days"]
 
     def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

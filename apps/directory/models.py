@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.text import format_lazy
@@ -37,6 +38,14 @@ class Location(TimeStampedModel):
         blank=True,
         related_name="work_locations",
         help_text="Reception staff and location admins who work at this location.",
+    )
+    # Days guest data is kept after an event here ends (apps/privacy); empty: GUEST_RETENTION_DAYS.
+    retention_days = models.PositiveSmallIntegerField(
+        _("Guest data kept for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("1 to 3650 days after a visit ends; empty: the portal's default."),
     )
 
     class Meta:

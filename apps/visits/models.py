@@ -41,6 +41,8 @@ class Event(TimeStampedModel):
     source_updated_at = models.DateTimeField(null=True, blank=True)
     # When the event was cancelled (the `deletedAt` it was cancelled with); set exactly while CANCELLED.
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When its guests' data was erased for retention (apps/privacy); read-only for integrations since.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "id"]
@@ -67,6 +69,10 @@ class Event(TimeStampedModel):
             models.Index(fields=["integration", "updated_at"]),
             # The read API pages an integration's events in this order: a page reads only its own rows.
             models.Index(fields=["integration", "starts_at", "id"]),
+            # Retention looks for events that ended long ago and still hold guest data.
+            models.Index(
+                fields=["ends_at"], condition=models.Q(anonymised_at__isnull=True), name="event_retention_due"
+            ),
         ]
 
     def __str__(self) -> str:

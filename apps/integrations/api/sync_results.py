@@ -34,6 +34,9 @@ _WIRE_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NEEDS_EMAIL_OR_NAME: "An invitation needs an email or a name.",
     ErrorCode.DUPLICATE_SOURCE_ID: "This sourceId appears earlier in the request; only the first counts.",
     ErrorCode.INVALID_PROFILE_ID: "{name} must be 1 to {limit} characters.",
+    ErrorCode.EVENT_ANONYMISED: (
+        "This event's guest data was erased after its location's retention period; the event is read-only."
+    ),
 }
 
 

@@ -42,6 +42,7 @@ INVITATION_COLUMNS = ("language", "custom_fields", "status", "cancel_reason", "c
 # When an event has problems of several kinds, the status names the first of them in this order;
 # `errors` lists them all.
 STATUS_PRECEDENCE = (
+    SyncStatus.ERROR_EVENT_ANONYMISED,
     SyncStatus.ERROR_MISSING_REQUIRED_FIELDS,
     SyncStatus.ERROR_VALIDATION,
     SyncStatus.ERROR_LOCATION_NOT_FOUND,
@@ -183,6 +184,8 @@ class EventPlanner:
         existing = self.snapshot.events.get(source_id)
         plan.existing = existing
         plan.result.id = existing.id if existing else None
+        if existing is not None and existing.anonymised_at is not None:
+            return self._plan_anonymised(plan, event)
         for attr in ("updated_at", "deleted_at"):
             value = getattr(event, attr)
             if isinstance(value, dt.datetime) and (msg := check.aware_problem(value)):
@@ -201,6 +204,21 @@ class EventPlanner:
         if isinstance(event.deleted_at, dt.datetime):
             return self._plan_cancellation(plan, event)
         return self._plan_upsert(plan, event, problems)
+
+    # --- anonymised (apps/privacy) ---------------------------------------------------------------
+    def _plan_anonymised(self, plan: EventPlan, event: EventInput) -> EventPlan:
+        """Frozen: nothing changes and nothing is sent, so a re-send cannot bring a guest's data back."""
+        if isinstance(event.deleted_at, dt.datetime) and plan.existing.status == Event.Status.CANCELLED:
+            plan.result.action = SyncAction.UNCHANGED
+            return plan
+        problems = _Problems()
+        problems.add(
+            SyncStatus.ERROR_EVENT_ANONYMISED,
+            Code.EVENT_ANONYMISED,
+            ("source_id",),
+            _("This event's guest data was erased after its retention period; it can no longer change."),
+        )
+        return self._fail(plan, problems)
 
     # --- cancellation ---------------------------------------------------------------------------
     def _plan_cancellation(self, plan: EventPlan, event: EventInput) -> EventPlan:

@@ -26,6 +26,8 @@ class SyncStatus(enum.StrEnum):
     ERROR_DUPLICATE_SOURCE_ID = "ERROR_DUPLICATE_SOURCE_ID"
     ERROR_DUPLICATE_INVITATION = "ERROR_DUPLICATE_INVITATION"
     ERROR_VALIDATION = "ERROR_VALIDATION"
+    # The event's guest data was erased for retention (apps/privacy): it is read-only since.
+    ERROR_EVENT_ANONYMISED = "ERROR_EVENT_ANONYMISED"
 
 
 class SyncAction(enum.StrEnum):
@@ -69,6 +71,7 @@ class ErrorCode(enum.StrEnum):
     DUPLICATE_INVITATION = "duplicate_invitation"
     HOST_DEACTIVATED = "host_deactivated"
     HOST_NOT_ALLOWED = "host_not_allowed"
+    EVENT_ANONYMISED = "event_anonymised"
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,7 @@ class EventRow:
     status: str
     source_updated_at: dt.datetime | None
     cancelled_at: dt.datetime | None
+    anonymised_at: dt.datetime | None = None
 
 
 EVENT_ROW_FIELDS = tuple(f for f in EventRow.__dataclass_fields__)

@@ -1,0 +1,111 @@
+"""Anonymising invitations, set-based: a fixed number of statements for any number of invitations.
+
+Shared by retention (whole events) and erasure (one guest's invitations). What goes and what stays is
+the contract's (shared/spec/privacy.md, "Anonymising"): the invitation keeps its event, status,
+language and times, and points at a blank contact of its own (no source id, so no later sync can find it
+and fill it again); its custom field values, access profiles, guest messages, webhook bodies and guest
+values in the audit trail go; a contact no other invitation needs is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from apps.core.bulk import rows_insert, rows_update
+from apps.notifications.models import OutboxMessage
+from apps.visits.models import AuditEntry, CheckIn, Contact, Invitation
+from apps.webhooks.models import EventType, WebhookAttempt, WebhookDelivery
+
+# What the audit trail may hold about a guest (the engine's own names for the contact and the guest's
+# values); replaced by null in the rows of an anonymised invitation.
+GUEST_AUDIT_KEYS = frozenset(
+    {"email", "first_name", "last_name", "company_name", "custom_fields", "access_profiles", "contact"}
+)
+GUEST_MESSAGE_KINDS = (
+    OutboxMessage.Kind.INVITATION,
+    OutboxMessage.Kind.UPDATE,
+    OutboxMessage.Kind.CANCELLATION,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Anonymised:
+    invitations: int
+    contacts: int
+
+
+def _audit_blank(changes: dict[str, Any]) -> dict[str, Any]:
+    return {name: ([None, None] if name in GUEST_AUDIT_KEYS else pair) for name, pair in changes.items()}
+
+
+def _webhook_keys(invitations: Sequence[tuple[int, int, int]], check_in_ids: Sequence[int]) -> list[str]:
+    keys = [
+        f"{EventType.INVITATION_CANCELLED}:{inv_id}:{sequence}"
+        for inv_id, _contact_id, last in invitations
+        for sequence in range(last + 1)
+    ]
+    for check_in_id in check_in_ids:
+        keys.append(f"{EventType.CHECKIN_CREATED}:{check_in_id}")
+        keys.append(f"{EventType.CHECKIN_UPDATED}:{check_in_id}")
+    return keys
+
+
+def invitations_anonymise(*, invitations: QuerySet[Invitation]) -> Anonymised:
+    """Anonymise the invitations `invitations` selects (a queryset: its rows are read once, here).
+
+    Runs in the caller's transaction. Invitations already anonymised are anonymised again harmlessly
+    (their blank contact is replaced by another blank one), so callers select those still holding data.
+    """
+    rows = list(invitations.order_by("id").values_list("id", "contact_id", "sequence"))
+    if not rows:
+        return Anonymised(invitations=0, contacts=0)
+    ids = [inv_id for inv_id, _contact, _seq in rows]
+    old_contacts = sorted({contact_id for _inv, contact_id, _seq in rows})
+
+    blank_ids = rows_insert(
+        model=Contact,
+        rows=[
+            {
+                "integration_id": None,
+                "source_id": None,
+                "email": "",
+                "first_name": "",
+                "last_name": "",
+                "company_name": "",
+            }
+            for _ in rows
+        ],
+    )
+    rows_update(
+        model=Invitation,
+        rows=[
+            {"id": inv_id, "contact_id": blank_id, "custom_fields": {}}
+            for inv_id, blank_id in zip(ids, blank_ids, strict=True)
+        ],
+        fields=["contact", "custom_fields"],
+    )
+    Invitation.access_profiles.through.objects.filter(invitation_id__in=ids).delete()
+    OutboxMessage.objects.filter(invitation_id__in=ids, kind__in=GUEST_MESSAGE_KINDS).delete()
+
+    check_in_ids = list(CheckIn.objects.filter(invitation_id__in=ids).values_list("id", flat=True))
+    # Webhook bodies are the exact bytes sent: they cannot be blanked, only dropped (with their attempts).
+    deliveries = WebhookDelivery.objects.filter(message_key__in=_webhook_keys(rows, check_in_ids))
+    WebhookAttempt.objects.filter(delivery__in=deliveries.values("pk")).delete()
+    # Raw deletes (one statement each, whether or not rows match): the collector would first read every
+    # row; nothing else points at these rows any more (attempts gone, contacts unreferenced).
+    deliveries._raw_delete(deliveries.db)
+
+    audited = [
+        {"id": entry_id, "changes": _audit_blank(changes)}
+        for entry_id, changes in AuditEntry.objects.filter(invitation_id__in=ids).values_list("id", "changes")
+        if GUEST_AUDIT_KEYS & changes.keys()
+    ]
+    rows_update(model=AuditEntry, rows=audited, fields=["changes"])
+
+    still_needed = Invitation.objects.filter(contact_id=OuterRef("pk"))
+    freed = Contact.objects.filter(id__in=old_contacts).exclude(Exists(still_needed))
+    return Anonymised(invitations=len(ids), contacts=freed._raw_delete(freed.db))
