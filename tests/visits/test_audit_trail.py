@@ -162,3 +162,13 @@ def test_deleting_an_event_deletes_its_audit_trail(integration, make_event):
     Event.objects.all().delete()
 
     assert AuditEntry.objects.count() == 0
+
+
+def test_deleting_an_event_deletes_its_outbox_messages(integration, make_event):
+    from apps.notifications.models import OutboxMessage
+
+    events_sync(actor=acting(integration), events=[make_event(invitations=[guest("g1")])])
+
+    Event.objects.all().delete()
+
+    assert OutboxMessage.objects.count() == 0
