@@ -68,8 +68,8 @@ def test_refuses_with_debug_off_and_creates_nothing(settings) -> None:
 
     assert str(refused.value) == REFUSAL
     assert out.getvalue() == ""
-    # The staff groups come from a migration, not from the command.
-    assert row_counts() == {**dict.fromkeys(row_counts(), 0), "Group": 2}
+    # The staff groups (Reception, Location admin, Super admin) come from migrations, not from the command.
+    assert row_counts() == {**dict.fromkeys(row_counts(), 0), "Group": 3}
     assert Event.objects.count() == 0
 
 
@@ -126,7 +126,7 @@ def test_second_run_creates_no_further_rows() -> None:
         "AccessPartition": 1,
         "AccessProfile": 3,
         "Integration": 1,
-        "Group": 2,
+        "Group": 3,
         "User": 4,
     }
 
