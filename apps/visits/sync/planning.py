@@ -81,9 +81,16 @@ class InvitationPlan:
 
     @property
     def row_changed(self) -> bool:
-        if self.existing is None:
-            return True
-        return any(getattr(self, col) != getattr(self.existing, col) for col in INVITATION_COLUMNS)
+        # Spelled out rather than looped over INVITATION_COLUMNS: a re-send asks this of every guest.
+        row = self.existing
+        return row is None or (
+            self.status != row.status
+            or self.language != row.language
+            or self.custom_fields != row.custom_fields
+            or self.cancel_reason != row.cancel_reason
+            or self.cancelled_at != row.cancelled_at
+            or self.sequence != row.sequence
+        )
 
 
 @dataclass
@@ -133,7 +140,12 @@ def _identity(email: str, first_name: str, last_name: str) -> tuple[str, str, st
 
 def overlay_differs(stored: object | None, overlay: dict[str, Any]) -> bool:
     """Whether applying `overlay` to a stored row (None: not stored yet) would change anything."""
-    return stored is None or any(getattr(stored, col) != value for col, value in overlay.items())
+    if stored is None:
+        return True
+    for col, value in overlay.items():  # noqa: SIM110 - a plain loop: this runs for every guest of a re-send
+        if getattr(stored, col) != value:
+            return True
+    return False
 
 
 def _single_line_problem(value: str, limit: int) -> tuple[ErrorCode, Message] | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 from apps.core.text import email_normalize
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
@@ -69,6 +71,16 @@ class EventRow:
 EVENT_ROW_FIELDS = tuple(f for f in EventRow.__dataclass_fields__)
 CONTACT_ROW_FIELDS = tuple(f for f in ContactRow.__dataclass_fields__)
 INVITATION_ROW_FIELDS = tuple(f for f in InvitationRow.__dataclass_fields__ if f != "contact")
+_CUSTOM_FIELDS_INDEX = INVITATION_ROW_FIELDS.index("custom_fields")
+# A guest's custom fields read as text: most guests have none, and decoding "{}" through the JSON field
+# 10,000 times is a measurable part of a re-send.
+_INVITATION_COLUMNS = tuple(
+    "custom_fields_text" if f == "custom_fields" else f for f in INVITATION_ROW_FIELDS
+)
+
+
+def _json_text_decode(text: str | None) -> Any:
+    return {} if text == "{}" or text is None else json.loads(text)
 
 
 @dataclass
@@ -153,13 +165,15 @@ def snapshot_load(*, integration: Integration | None, events: list[EventInput]) 
         n = len(INVITATION_ROW_FIELDS)
         rows = (
             Invitation.objects.filter(event_id__in=event_ids)
+            .annotate(custom_fields_text=Cast("custom_fields", TextField()))
             .order_by("id")
-            .values_list(*INVITATION_ROW_FIELDS, *(f"contact__{f}" for f in CONTACT_ROW_FIELDS))
+            .values_list(*_INVITATION_COLUMNS, *(f"contact__{f}" for f in CONTACT_ROW_FIELDS))
         )
         for values in rows:
             contact = snap.contacts_by_id.get(values[2]) or ContactRow(*values[n:])
             snap.contacts_by_id[contact.id] = contact
             inv = InvitationRow(*values[:n], contact=contact)
+            inv.custom_fields = _json_text_decode(values[_CUSTOM_FIELDS_INDEX])
             grouped[inv.event_id].append(inv)
         snap.invitations = dict(grouped)
         profiles: dict[int, set[ProfileKey]] = defaultdict(set)
