@@ -126,11 +126,14 @@ def _batch_lock(integration: Integration | None, batch: list[EventInput]) -> Non
         keys = {_lock_key("integration", integration.pk)}
     else:
         keys = {_lock_key("portal-event", ev.source_id) for ev in batch if isinstance(ev.source_id, str)}
-    for ev in batch:
-        for person in (ev.host, ev.creator):
-            if isinstance(person, PersonInput) and isinstance(person.email, str):
-                bucket = _lock_key("employee", email_normalize(person.email)) % EMPLOYEE_LOCK_BUCKETS
-                keys.add(_lock_key("employee-bucket", bucket))
+    emails = {
+        email_normalize(person.email)
+        for ev in batch
+        for person in (ev.host, ev.creator)
+        if isinstance(person, PersonInput) and isinstance(person.email, str)
+    }
+    for email in emails:
+        keys.add(_lock_key("employee-bucket", _lock_key("employee", email) % EMPLOYEE_LOCK_BUCKETS))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [sorted(keys)]
