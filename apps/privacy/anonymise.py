@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from apps.core.bulk import rows_insert, rows_update
@@ -40,6 +41,38 @@ class Anonymised:
 
 def _audit_blank(changes: dict[str, Any]) -> dict[str, Any]:
     return {name: ([None, None] if name in GUEST_AUDIT_KEYS else pair) for name, pair in changes.items()}
+
+
+def _audit_rows_blank(*, invitation_ids: list[int]) -> None:
+    """Null the guest values in the audit rows of these invitations: one statement."""
+    if connection.vendor == "postgresql":
+        # In the database: the rows' JSON never travels to Python and back.
+        table = connection.ops.quote_name(AuditEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {table} SET changes = (
+                    SELECT jsonb_object_agg(
+                        k, CASE WHEN k = ANY(%(keys)s) THEN '[null, null]'::jsonb ELSE v END
+                    )
+                    FROM jsonb_each(changes) AS e(k, v)
+                )
+                WHERE invitation_id = ANY(%(ids)s) AND changes ?| %(keys)s
+                """,
+                {"keys": sorted(GUEST_AUDIT_KEYS), "ids": invitation_ids},
+            )
+        return
+    rows_update(
+        model=AuditEntry,
+        rows=[
+            {"id": entry_id, "changes": _audit_blank(changes)}
+            for entry_id, changes in AuditEntry.objects.filter(
+                invitation_id__any_of=invitation_ids
+            ).values_list("id", "changes")
+            if GUEST_AUDIT_KEYS & changes.keys()
+        ],
+        fields=["changes"],
+    )
 
 
 def _webhook_keys(invitations: Sequence[tuple[int, int, int]], check_in_ids: Sequence[int]) -> list[str]:
@@ -88,24 +121,19 @@ def invitations_anonymise(*, invitations: QuerySet[Invitation]) -> Anonymised:
         ],
         fields=["contact", "custom_fields"],
     )
-    Invitation.access_profiles.through.objects.filter(invitation_id__in=ids).delete()
-    OutboxMessage.objects.filter(invitation_id__in=ids, kind__in=GUEST_MESSAGE_KINDS).delete()
+    Invitation.access_profiles.through.objects.filter(invitation_id__any_of=ids).delete()
+    OutboxMessage.objects.filter(invitation_id__any_of=ids, kind__in=GUEST_MESSAGE_KINDS).delete()
 
-    check_in_ids = list(CheckIn.objects.filter(invitation_id__in=ids).values_list("id", flat=True))
+    check_in_ids = list(CheckIn.objects.filter(invitation_id__any_of=ids).values_list("id", flat=True))
     # Webhook bodies are the exact bytes sent: they cannot be blanked, only dropped (with their attempts).
-    deliveries = WebhookDelivery.objects.filter(message_key__in=_webhook_keys(rows, check_in_ids))
+    deliveries = WebhookDelivery.objects.filter(message_key__any_of=_webhook_keys(rows, check_in_ids))
     WebhookAttempt.objects.filter(delivery__in=deliveries.values("pk")).delete()
     # Raw deletes (one statement each, whether or not rows match): the collector would first read every
     # row; nothing else points at these rows any more (attempts gone, contacts unreferenced).
     deliveries._raw_delete(deliveries.db)
 
-    audited = [
-        {"id": entry_id, "changes": _audit_blank(changes)}
-        for entry_id, changes in AuditEntry.objects.filter(invitation_id__in=ids).values_list("id", "changes")
-        if GUEST_AUDIT_KEYS & changes.keys()
-    ]
-    rows_update(model=AuditEntry, rows=audited, fields=["changes"])
+    _audit_rows_blank(invitation_ids=ids)
 
     still_needed = Invitation.objects.filter(contact_id=OuterRef("pk"))
-    freed = Contact.objects.filter(id__in=old_contacts).exclude(Exists(still_needed))
+    freed = Contact.objects.filter(id__any_of=old_contacts).exclude(Exists(still_needed))
     return Anonymised(invitations=len(ids), contacts=freed._raw_delete(freed.db))

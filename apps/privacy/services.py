@@ -70,8 +70,8 @@ def _retention_batch(*, now: dt.datetime, batch_events: int) -> tuple[int, int, 
         )
         if not event_ids:
             return 0, 0, 0
-        done = invitations_anonymise(invitations=Invitation.objects.filter(event_id__in=event_ids))
-        Event.objects.filter(id__in=event_ids).update(anonymised_at=now, updated_at=now)
+        done = invitations_anonymise(invitations=Invitation.objects.filter(event_id__any_of=event_ids))
+        Event.objects.filter(id__any_of=event_ids).update(anonymised_at=now, updated_at=now)
     return len(event_ids), done.invitations, done.contacts
 
 

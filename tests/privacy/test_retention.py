@@ -244,8 +244,22 @@ def test_anonymising_takes_the_same_statements_for_any_number_of_events(visit, s
     assert len(queries.captured_queries) == EXPECTED_STATEMENTS[connection.vendor]
 
 
-# One batch: savepoint, the locations' periods, the due events (locked), then 11 statements (invitations,
-# blank contacts, repoint, access profiles, messages, check-ins, webhook attempts and deliveries, audit
-# read and write, freed contacts), the events marked, release; an empty second batch (savepoint, periods,
-# due events, release); the record.
-EXPECTED_STATEMENTS = {"postgresql": 21, "sqlite": 21}
+# One batch: savepoint, the locations' periods, the due events (locked), then 10 statements on PostgreSQL
+# (invitations, blank contacts, repoint, access profiles, messages, check-ins, webhook attempts and
+# deliveries, audit rows rewritten in the database, freed contacts; SQLite reads and writes the audit rows
+# in two), the events marked, release; an empty second batch (savepoint, periods, due events, release);
+# the record.
+EXPECTED_STATEMENTS = {"postgresql": 20, "sqlite": 21}
+
+
+def test_benchmark_command_runs_end_to_end_and_leaves_nothing(capsys):
+    call_command("bench_retention", "--events", "3", "--guests", "2")
+
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {k: report[k] for k in ("events", "invitations", "contacts", "dryRun")} == {
+        "events": 3,
+        "invitations": 6,
+        "contacts": 6,
+        "dryRun": False,
+    }
+    assert (Event.objects.count(), Contact.objects.count(), PrivacyRecord.objects.count()) == (0, 0, 0)
