@@ -162,6 +162,12 @@ OUTBOX_RETRY_BACKOFF_MAX_SECONDS = env.int("OUTBOX_RETRY_BACKOFF_MAX_SECONDS", d
 # and sends again rows stuck in SENDING for longer than the stale limit (their worker died mid-send).
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=60)
 OUTBOX_RELAY_INTERVAL_SECONDS = env.float("OUTBOX_RELAY_INTERVAL_SECONDS", default=60.0)
+# Without a broker, the web process's background sender runs these every OUTBOX_RELAY_INTERVAL_SECONDS,
+# as `celery beat` does with one: rows a stopped process left behind and retries after a backoff go out.
+BACKGROUND_RELAYS = [
+    "apps.notifications.services.outbox_relay",
+    "apps.webhooks.services.webhook_relay",
+]
 OUTBOX_SENDING_STALE_SECONDS = env.int("OUTBOX_SENDING_STALE_SECONDS", default=300)
 # Celery kills a delivery still running after this (an SMTP server that hangs between timeouts), so by
 # the time the relay takes a stale row back, no live attempt can still be sending it.

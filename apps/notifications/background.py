@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import connections
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -128,14 +129,16 @@ class BackgroundSender:
             connections.close_all()
 
     def _relay(self) -> None:
-        from apps.notifications.services import outbox_relay
-
+        # Every relay `celery beat` would run (BACKGROUND_RELAYS: the outbox's, the webhooks'), so what a
+        # stopped process left behind, and what waits out a backoff, goes out without a broker too.
         try:
-            outbox_relay()
-        except Exception:
-            logger.exception(
-                "Outbox relay failed; trying again in %s s", settings.OUTBOX_RELAY_INTERVAL_SECONDS
-            )
+            for path in settings.BACKGROUND_RELAYS:
+                try:
+                    import_string(path)()
+                except Exception:
+                    logger.exception(
+                        "Relay %s failed; trying again in %s s", path, settings.OUTBOX_RELAY_INTERVAL_SECONDS
+                    )
         finally:
             connections.close_all()
 

@@ -35,3 +35,34 @@ def test_a_slow_receiver_does_not_slow_the_check_in(settings):
     assert checked_in_after < 1
     assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.SUCCEEDED
     assert len(receiver.received) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_an_earlier_process_left_behind_goes_out_when_the_next_process_starts(settings):
+    from apps.notifications.background import outbox_background_sender, outbox_background_stop
+
+    settings.OUTBOX_DELIVERY_IN_BACKGROUND = True
+    with Receiver([Answer(200)]) as receiver:
+        endpoint = webhook_endpoint_create(
+            integration=IntegrationFactory(), url=receiver.url, types=["checkin.created"]
+        ).endpoint
+        left_behind = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            message_key="checkin.created:1",
+            webhook_id="msg_left_behind",
+            event_type="checkin.created",
+            body='{"type": "checkin.created", "data": {}}',
+        )
+        WebhookDelivery.objects.filter(pk=left_behind.pk).update(
+            created_at=timezone.now() - dt.timedelta(minutes=5)
+        )
+        try:
+            outbox_background_sender()  # as the first request of the next process starts it
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and WebhookDelivery.objects.get().status != "SUCCEEDED":
+                time.sleep(0.1)
+        finally:
+            outbox_background_stop(timeout=10)
+
+    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.SUCCEEDED
+    assert [request.headers["webhook-id"] for request in receiver.received] == ["msg_left_behind"]
