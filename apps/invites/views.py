@@ -23,6 +23,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.languages import language_from_django_code
 from apps.directory.models import Employee
 from apps.invites import selectors
 from apps.invites.engine_io import ARRIVED, DesiredVisit, errors_attach, visit_input_build
@@ -213,8 +214,7 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 
 
 def _guest_language_default() -> str:
-    code = (get_language() or "en").split("-")[0].upper()
-    return code if code in Language.values else Language.EN
+    return language_from_django_code(code=get_language()) or Language.EN
 
 
 def _visit_form(request: HttpRequest, *, event: Event | None, data: QueryDict | None = None, initial=None):

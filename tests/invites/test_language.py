@@ -41,3 +41,11 @@ def test_refusals_are_worded_in_the_users_language(anna_client, berlin):
         "email": ["Geben Sie eine gültige E-Mail-Adresse ein."]
     }
     assert "Noch wurde nichts gesendet" in response.text
+
+
+@pytest.mark.parametrize(("browser", "language"), [("zh-CN", "ZH_CN"), ("de-AT", "DE"), ("sv", "EN")])
+def test_a_new_guest_row_starts_in_the_browsers_language(anna_client, browser, language):
+    response = anna_client.get("/visits/new/", HTTP_ACCEPT_LANGUAGE=browser)
+
+    [row] = response.context["formset"].forms
+    assert row["language"].value() == language
