@@ -234,22 +234,26 @@ def test_anonymising_takes_the_same_statements_for_any_number_of_events(visit, s
                     access_profiles=[AccessProfileInput(partition.id, "lobby")],
                 )
                 for i in range(3)
-            ],
+            ]
+            # A regular visitor at every one of them (one contact, many visits), and at a later one.
+            + [person("regular", "regular@example.com", "Rita", "Regular")],
         )
+    visit("later", ended_days_ago=1, guests=[person("regular", "regular@example.com", "Rita", "Regular")])
 
     with CaptureQueriesContext(connection) as queries:
         report = run()
 
-    assert report["events"] == events
+    assert (report["events"], report["invitations"], report["contacts"]) == (events, events * 4, events * 3)
     assert len(queries.captured_queries) == EXPECTED_STATEMENTS[connection.vendor]
 
 
-# One batch: savepoint, the locations' periods, the due events (locked), then 10 statements on PostgreSQL
-# (invitations, blank contacts, repoint, access profiles, messages, check-ins, webhook attempts and
+# One batch: savepoint, the locations' periods, the due events (locked); then, on PostgreSQL, 13
+# statements (invitations, contacts needed elsewhere, contacts blanked in place, new blank contacts for
+# shared ones, repointing, custom fields, access profiles, messages, check-ins, webhook attempts and
 # deliveries, audit rows rewritten in the database, freed contacts; SQLite reads and writes the audit rows
-# in two), the events marked, release; an empty second batch (savepoint, periods, due events, release);
-# the record.
-EXPECTED_STATEMENTS = {"postgresql": 20, "sqlite": 21}
+# in two); the events marked, release; an empty second batch (savepoint, periods, due events, release);
+# the record. Without shared contacts two statements fewer (nothing to insert and repoint).
+EXPECTED_STATEMENTS = {"postgresql": 23, "sqlite": 24}
 
 
 def test_benchmark_command_runs_end_to_end_and_leaves_nothing(capsys):
