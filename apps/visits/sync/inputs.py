@@ -3,6 +3,9 @@
 A field left as `UNSET` was absent from the input and is kept as it is; `None` clears an optional field
 (and is refused for a required one). Values have their JSON types already checked by the caller (the
 API's parser, a form); what they *mean* (an existing location, a valid email…) is the engine's to judge.
+
+The engine never changes an input. They are not frozen dataclasses all the same: a 1,000-event request
+builds some 11,000 of them, and a frozen dataclass takes five times as long to build (measured).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ class _Unset(enum.Enum):
 UNSET: Final = _Unset.UNSET
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PersonInput:
     """A host or creator; identified by email."""
 
@@ -42,7 +45,7 @@ class AccessProfileInput:
     source_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class InvitationInput:
     source_id: str | _Unset | None = UNSET
     email: str | _Unset | None = UNSET
@@ -55,7 +58,7 @@ class InvitationInput:
     deleted_at: dt.datetime | _Unset | None = UNSET
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EventInput:
     source_id: str | _Unset | None = UNSET
     name: str | _Unset | None = UNSET
