@@ -169,3 +169,9 @@ def _int_or_none(key: str) -> int | None:
         return int(key)
     except (TypeError, ValueError):
         return None
+
+
+def guest_data_erased(*, event_anonymised: bool, email: str, first_name: str, last_name: str) -> bool:
+    """Whether a guest's data is gone: its event anonymised, or the guest erased on request (a blank
+    contact: every guest the portal keeps has an email or a name)."""
+    return event_anonymised or (email == "" and first_name == "" and last_name == "")

@@ -45,6 +45,7 @@ EVENT_ROW_FIELDS = (
     "created_at",
     "updated_at",
     "source_updated_at",
+    "anonymised_at",
 )
 GUEST_ROW_FIELDS = (
     "id",

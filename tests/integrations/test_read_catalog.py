@@ -32,6 +32,8 @@ def test_locations_lists_active_ones_with_entrances(api):
                 "address": "Friedrichstraße 68",
                 "timezone": "Europe/Berlin",
                 "entrances": [{"id": garage.id, "name": "Garage"}, {"id": main.id, "name": "Main entrance"}],
+                # The portal's default (GUEST_RETENTION_DAYS) where the location sets none (apps/privacy).
+                "retentionDays": 365,
             }
         ],
         "next": None,

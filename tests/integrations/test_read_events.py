@@ -143,6 +143,7 @@ def test_event_reads_back_in_the_shape_it_is_written(api, integration, location,
         "createdAt": iso(event.created_at),
         "updatedAt": iso(event.updated_at),
         "sourceUpdatedAt": "2026-11-20T10:00:00Z",
+        "anonymisedAt": None,
     }
 
 

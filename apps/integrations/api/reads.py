@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from apps.core.memory import cyclic_gc_paused
 from apps.directory.models import custom_fields_effective
+from apps.privacy.selectors import guest_data_erased
 from apps.visits.selectors import EventRow, GuestRow, event_guests
 
 Json = dict[str, Any]
@@ -50,14 +51,22 @@ def access_profiles_render(profiles: list[tuple[int, str]]) -> list[Json]:
     return [{"partitionId": partition_id, "sourceId": source_id} for partition_id, source_id in profiles]
 
 
-def guest_render(row: GuestRow, *, event_custom_fields: dict[str, Any], zone: dt.tzinfo) -> Json:
-    """One invitation of an event's `invitations`."""
+def guest_render(
+    row: GuestRow, *, event_custom_fields: dict[str, Any], zone: dt.tzinfo, event_anonymised: bool = False
+) -> Json:
+    """One invitation of an event's `invitations`; a guest whose data is erased has null names and email."""
+    erased = guest_data_erased(
+        event_anonymised=event_anonymised,
+        email=row["contact_email"],
+        first_name=row["contact_first_name"],
+        last_name=row["contact_last_name"],
+    )
     return {
         "sourceId": row["contact_source_id"],
-        "email": row["contact_email"],
-        "firstName": row["contact_first_name"],
-        "lastName": row["contact_last_name"],
-        "companyName": row["contact_company_name"],
+        "email": None if erased else row["contact_email"],
+        "firstName": None if erased else row["contact_first_name"],
+        "lastName": None if erased else row["contact_last_name"],
+        "companyName": None if erased else row["contact_company_name"],
         "language": row["language"],
         "customFields": row["custom_fields"],
         "accessProfiles": access_profiles_render(row["access_profiles"]),
@@ -86,7 +95,13 @@ def event_render(row: EventRow, *, guests: list[GuestRow], zone: dt.tzinfo) -> J
         "host": person_render(row, "host__"),
         "creator": person_render(row, "creator__") if row["creator_id"] is not None else None,
         "invitations": [
-            guest_render(guest, event_custom_fields=custom_fields, zone=zone) for guest in guests
+            guest_render(
+                guest,
+                event_custom_fields=custom_fields,
+                zone=zone,
+                event_anonymised=row["anonymised_at"] is not None,
+            )
+            for guest in guests
         ],
         "customFields": custom_fields,
         "deletedAt": datetime_render(row["cancelled_at"], zone),
@@ -94,6 +109,7 @@ def event_render(row: EventRow, *, guests: list[GuestRow], zone: dt.tzinfo) -> J
         "createdAt": datetime_render(row["created_at"], zone),
         "updatedAt": datetime_render(row["updated_at"], zone),
         "sourceUpdatedAt": datetime_render(row["source_updated_at"], zone),
+        "anonymisedAt": datetime_render(row["anonymised_at"], zone),
     }
 
 

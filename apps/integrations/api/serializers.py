@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
+from apps.privacy.selectors import guest_data_erased, location_retention_days
 from apps.visits.models import Event, Invitation
 from apps.visits.selectors import invitation_effective_custom_fields
 
@@ -43,10 +44,11 @@ class AccessProfileRefSerializer(serializers.ModelSerializer[AccessProfile]):
 
 class InvitationSerializer(serializers.ModelSerializer[Invitation]):
     sourceId = serializers.CharField(source="contact.source_id", allow_null=True)
-    email = serializers.CharField(source="contact.email")
-    firstName = serializers.CharField(source="contact.first_name")
-    lastName = serializers.CharField(source="contact.last_name")
-    companyName = serializers.CharField(source="contact.company_name")
+    # Null once the guest's data is erased (retention or an erasure request: apps/privacy).
+    email = serializers.CharField(source="contact.email", allow_null=True)
+    firstName = serializers.CharField(source="contact.first_name", allow_null=True)
+    lastName = serializers.CharField(source="contact.last_name", allow_null=True)
+    companyName = serializers.CharField(source="contact.company_name", allow_null=True)
     customFields = CustomFieldValuesField(source="custom_fields")
     accessProfiles = AccessProfileRefSerializer(source="access_profiles", many=True)
     deletedAt = serializers.DateTimeField(
@@ -85,6 +87,18 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
     def get_effectiveCustomFields(self, invitation: Invitation) -> dict[str, Any]:
         return invitation_effective_custom_fields(invitation=invitation)
 
+    def to_representation(self, instance: Invitation) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        contact = instance.contact
+        if guest_data_erased(
+            event_anonymised=instance.event.anonymised_at is not None,
+            email=contact.email,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+        ):
+            data.update(email=None, firstName=None, lastName=None, companyName=None)
+        return data
+
 
 class EventSerializer(serializers.ModelSerializer[Event]):
     sourceId = serializers.CharField(source="source_id")
@@ -110,6 +124,14 @@ class EventSerializer(serializers.ModelSerializer[Event]):
         allow_null=True,
         help_text="The newest `updatedAt` a sync sent for this event (the out-of-order guard compares it).",
     )
+    anonymisedAt = serializers.DateTimeField(
+        source="anonymised_at",
+        allow_null=True,
+        help_text=(
+            "When its guests' data was erased after the location's retention period (guest names and "
+            "emails null since); the event is read-only from then on (`ERROR_EVENT_ANONYMISED`)."
+        ),
+    )
 
     class Meta:
         model = Event
@@ -131,6 +153,7 @@ class EventSerializer(serializers.ModelSerializer[Event]):
             "createdAt",
             "updatedAt",
             "sourceUpdatedAt",
+            "anonymisedAt",
         ]
 
 
@@ -142,10 +165,16 @@ class EntranceSerializer(serializers.ModelSerializer[Entrance]):
 
 class LocationSerializer(serializers.ModelSerializer[Location]):
     entrances = EntranceSerializer(many=True)
+    retentionDays = serializers.SerializerMethodField(
+        help_text="Days guest data is kept after an event here ends (the location's own, or the default)."
+    )
 
     class Meta:
         model = Location
-        fields = ["id", "name", "address", "timezone", "entrances"]
+        fields = ["id", "name", "address", "timezone", "entrances", "retentionDays"]
+
+    def get_retentionDays(self, location: Location) -> int:
+        return location_retention_days(location=location)
 
 
 class CustomFieldSerializer(serializers.ModelSerializer[CustomField]):
