@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from apps.core.languages import language_django_code
 from apps.notifications.dates import date_long_format, day_long_format, time_short_format, zone_name_format
@@ -28,6 +28,8 @@ from apps.notifications.models import OutboxMessage
 from apps.notifications.qr import qr_png_render
 from apps.visits.models import Event, Invitation
 
+# How a host summary names a guest removed by an erasure request: the name is gone with the guest's data.
+_ERASED_GUEST = gettext_lazy("A guest, removed at their own request (their details are erased)")
 _GUEST_TEMPLATES = {
     OutboxMessage.Kind.INVITATION: "emails/invitation",
     OutboxMessage.Kind.UPDATE: "emails/update",
@@ -201,6 +203,8 @@ def guest_email_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
             "language_code": translation.get_language(),
             "guest_name": guest.full_name or guest.email,
             "event_cancelled": event.status == Event.Status.CANCELLED,
+            # Every guest message ends with the organisation's privacy notice, when it has one (GDPR Art. 13).
+            "privacy_notice_url": settings.PRIVACY_NOTICE_URL,
         }
         images: list[InlineImage] = []
         if not is_cancellation:
@@ -252,6 +256,9 @@ def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
     host = message.employee
     invited_ids = message.payload.get("invited", [])
     removed_ids = message.payload.get("removed", [])
+    # Guests removed by an erasure request (apps/privacy): the host learns of the removal, not who it was,
+    # and the guest was told nothing.
+    erased = bool(message.payload.get("erased"))
     invitations = Invitation.objects.select_related(
         "contact", "event__location", "event__entrance", "event__host"
     ).in_bulk([*invited_ids, *removed_ids])
@@ -265,7 +272,7 @@ def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
             group = groups.setdefault(
                 invitation.event_id, {"event": invitation.event, "invited": [], "removed": []}
             )
-            group[key].append(_guest_label(invitation))
+            group[key].append(_ERASED_GUEST if erased else _guest_label(invitation))
     # A confirmation written for a cancelled event (the engine gives each its own) names the event even
     # when it had no guests left to tell.
     event_cancelled = bool(message.payload.get("event_cancelled"))
@@ -283,7 +290,8 @@ def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
             "host_name": host.full_name or host.email,
             "integration_name": lead.integration.name if lead.integration_id else "",
             "event_cancelled": all_cancelled,
-            "guests_told": any(group["invited"] or group["removed"] for group in groups.values()),
+            "guests_told": not erased
+            and any(group["invited"] or group["removed"] for group in groups.values()),
             "events": [
                 {
                     **_event_context(group["event"]),
