@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, TextField
+from django.db import connection
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
+from apps.core.bulk import values_in
 from apps.core.text import email_normalize
 from apps.directory.models import AccessPartition, AccessProfile, CustomField, Employee, Entrance, Location
 from apps.integrations.models import Integration
@@ -77,6 +80,20 @@ _CUSTOM_FIELDS_INDEX = INVITATION_ROW_FIELDS.index("custom_fields")
 _INVITATION_COLUMNS = tuple(
     "custom_fields_text" if f == "custom_fields" else f for f in INVITATION_ROW_FIELDS
 )
+
+
+def _rows(queryset: QuerySet) -> Iterable[tuple[Any, ...]]:
+    """A values_list queryset's rows; on PostgreSQL straight from the cursor, in one fetch.
+
+    psycopg already returns these columns as Python values (no converters apply), and skipping the
+    ORM's chunked row iteration saves about a tenth of a 10,000-guest re-send's snapshot.
+    """
+    if connection.vendor != "postgresql":
+        return queryset
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _json_text_decode(text: str | None) -> Any:
@@ -155,29 +172,41 @@ def snapshot_load(*, integration: Integration | None, events: list[EventInput]) 
     refs = _collect(events)
     snap = Snapshot()
     if refs.source_ids:
-        rows = Event.objects.filter(integration=integration, source_id__in=refs.source_ids).values_list(
-            *EVENT_ROW_FIELDS
-        )
+        rows = Event.objects.filter(
+            values_in("source_id", refs.source_ids, sql_type="text"), integration=integration
+        ).values_list(*EVENT_ROW_FIELDS)
         snap.events = {row.source_id: row for row in (EventRow(*values) for values in rows)}
     event_ids = [e.id for e in snap.events.values()]
     if event_ids:
         grouped: dict[int, list[InvitationRow]] = defaultdict(list)
-        n = len(INVITATION_ROW_FIELDS)
-        rows = (
-            Invitation.objects.filter(event_id__in=event_ids)
+        rows = _rows(
+            Invitation.objects.filter(values_in("event_id", event_ids, sql_type="bigint"))
             .annotate(custom_fields_text=Cast("custom_fields", TextField()))
             .order_by("id")
-            .values_list(*_INVITATION_COLUMNS, *(f"contact__{f}" for f in CONTACT_ROW_FIELDS))
+            .values_list(*_INVITATION_COLUMNS)
         )
+        # The guests' contacts in a query of their own, by id: joined, PostgreSQL reads the whole contacts
+        # table (a hash join), which grows with every guest the portal has ever had.
+        contact_ids = {values[2] for values in rows}
+        if contact_ids:
+            snap.contacts_by_id = {
+                values[0]: ContactRow(*values)
+                for values in _rows(
+                    Contact.objects.filter(values_in("id", contact_ids, sql_type="bigint")).values_list(
+                        *CONTACT_ROW_FIELDS
+                    )
+                )
+            }
+        contacts = snap.contacts_by_id
         for values in rows:
-            contact = snap.contacts_by_id.get(values[2]) or ContactRow(*values[n:])
-            snap.contacts_by_id[contact.id] = contact
-            inv = InvitationRow(*values[:n], contact=contact)
+            inv = InvitationRow(*values, contact=contacts[values[2]])
             inv.custom_fields = _json_text_decode(values[_CUSTOM_FIELDS_INDEX])
             grouped[inv.event_id].append(inv)
         snap.invitations = dict(grouped)
         profiles: dict[int, set[ProfileKey]] = defaultdict(set)
-        through = Invitation.access_profiles.through.objects.filter(invitation__event_id__in=event_ids)
+        through = Invitation.access_profiles.through.objects.filter(
+            values_in("invitation__event_id", event_ids, sql_type="bigint")
+        )
         for inv_id, partition_id, source_id in through.values_list(
             "invitation_id", "accessprofile__partition_id", "accessprofile__source_id"
         ):
