@@ -101,3 +101,19 @@ def test_http_mode_goes_through_a_real_server_and_writes_nothing_on_an_identical
         "delete 10%": ("5", "9"),
     }
     assert Event.objects.count() == 0  # removed afterwards, like the engine mode's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_deliveries_are_counted_and_nothing_is_handed_to_the_background_sender(
+    settings,
+) -> None:
+    from apps.notifications import background
+
+    settings.OUTBOX_DELIVERY_IN_BACKGROUND = True
+    background.outbox_background_stop()
+
+    rows = phase_rows(bench("--keep"))
+
+    assert [rows[phase]["deliveries"] for phase in PHASES] == ["11", "0", "2", "3"]
+    assert background._sender is None
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.Status.PENDING}
