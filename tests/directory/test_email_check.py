@@ -32,7 +32,7 @@ def django_accepts(value: str) -> bool:
         "a@example",
         "a b@example.com",
         "a@[127.0.0.1]",
-        "\"quoted\"@example.com",
+        '"quoted"@example.com',
         "o'brien@example.ie",
         "ünïcode@example.com",
         "a@xn--bcher-kva.example",
