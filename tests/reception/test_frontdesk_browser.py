@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from apps.reception.roles import LOCATION_ADMIN, RECEPTION
 from apps.visits.models import Invitation
@@ -102,13 +103,13 @@ def test_reception_checks_guests_in_by_button_and_scan_checks_one_out_and_prints
     assert page.locator(".desk-count.on-site .n").inner_text() == "1"
 
     page.click("nav.desk-nav >> text=Scan")
-    assert page.evaluate("document.activeElement.name") == "code"
+    expect(page.locator("input[name=code]")).to_be_focused()
     screenshot(page, "frontdesk-scan")
     page.keyboard.type(guests["Turing"].token)
     page.keyboard.press("Enter")
     page.wait_for_selector(".messagelist")
     assert "Checked in: Alan Turing (Bletchley Park)" in page.locator(".messagelist").inner_text()
-    assert page.evaluate("document.activeElement.name") == "code"
+    expect(page.locator("input[name=code]")).to_be_focused()
     screenshot(page, "frontdesk-scan-checked-in")
     page.keyboard.type(guests["Turing"].token)
     page.keyboard.press("Enter")
