@@ -196,7 +196,11 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # lost task comes back within minutes, though the relay already sends its row again after
 # OUTBOX_SENDING_STALE_SECONDS; the redelivered copy then finds the row sent and does nothing.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * OUTBOX_SENDING_STALE_SECONDS)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * OUTBOX_SENDING_STALE_SECONDS),
+    # How often a worker looks for such tasks: every this many seconds, each time (kombu's default looks
+    # on every tenth 10-second tick only, so a task could wait 100 s past its visibility timeout).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=30),
+    "unacked_restore_throttle": 1,
 }
 # `celery -A portal beat`: hands committed outbox rows that never reached the broker to the workers.
 CELERY_BEAT_SCHEDULE = {

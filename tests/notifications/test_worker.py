@@ -182,7 +182,7 @@ def test_worker_killed_mid_send_ends_with_the_message_delivered(
     time.sleep(1.1)  # past the stale limit
     report = outbox_relay()
     # A short visibility timeout, so this worker also gets the dead worker's unacknowledged task back.
-    survivor = start_worker(CELERY_VISIBILITY_TIMEOUT="2")
+    survivor = start_worker(CELERY_VISIBILITY_TIMEOUT="2", CELERY_UNACKED_RESTORE_INTERVAL="1")
 
     survivor.wait_for(
         lambda: OutboxMessage.objects.get(pk=message.pk).status == "SENT", "the message to be sent"
