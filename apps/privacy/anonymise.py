@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from apps.core.bulk import rows_insert, rows_update
@@ -148,6 +149,19 @@ def invitations_anonymise(*, invitations: QuerySet[Invitation]) -> Anonymised:
     deliveries._raw_delete(deliveries.db)
 
     _audit_rows_blank(invitation_ids=ids)
+    # The admin's own history names an object by its text (a contact's or an invitation's is the guest).
+    LogEntry.objects.filter(
+        Q(
+            content_type__app_label="visits",
+            content_type__model="invitation",
+            object_id__any_of=list(map(str, ids)),
+        )
+        | Q(
+            content_type__app_label="visits",
+            content_type__model="contact",
+            object_id__any_of=list(map(str, uses)),
+        )
+    ).delete()
 
     still_needed = Invitation.objects.filter(contact_id=OuterRef("pk"))
     shared = sorted(uses.keys() - in_place_set)

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -65,6 +67,15 @@ def guest_everywhere(visit, integration, plate, partition, settings, django_user
     desk = Actor.of_system("tests")
     invitation_check_in(actor=desk, invitation_id=invitation.pk, at=now)
     invitation_check_out(actor=desk, invitation_id=invitation.pk, at=now + dt.timedelta(minutes=5))
+    # The admin's history names what it changed by its text.
+    LogEntry.objects.create(
+        user=django_user_model.objects.create_user("desk", is_staff=True),
+        content_type=ContentType.objects.get_for_model(Invitation),
+        object_id=str(invitation.pk),
+        object_repr=str(invitation),
+        action_flag=CHANGE,
+        change_message="Checked in.",
+    )
 
     client = Client(headers={"Authorization": f"Bearer {integration.plain_token}"})
     response = client.put(
