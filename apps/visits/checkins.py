@@ -16,6 +16,7 @@ import datetime as dt
 import enum
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -116,6 +117,22 @@ def _refuse_unless_expected(invitation: Invitation, *, location_id: int | None, 
         )
 
 
+def _transition_record(
+    *, actor: Actor, invitation: Invitation, at: dt.datetime, action: str, changes: dict[str, Any]
+) -> None:
+    """A guest's move at the door is a change of the visit: for `updatedSince` readers and the audit trail."""
+    Event.objects.filter(pk=invitation.event_id).update(updated_at=at)
+    audit_record(
+        actor=actor,
+        at=at,
+        changes=[
+            AuditChange(
+                event_id=invitation.event_id, invitation_id=invitation.pk, action=action, changes=changes
+            )
+        ],
+    )
+
+
 def invitation_check_in(
     *,
     actor: Actor,
@@ -153,21 +170,15 @@ def invitation_check_in(
                 entrance_id=entrance_id,
                 at=at,
             )
-        Event.objects.filter(pk=invitation.event_id).update(updated_at=now)
-        audit_record(
+        _transition_record(
             actor=actor,
+            invitation=invitation,
             at=now,
-            changes=[
-                AuditChange(
-                    event_id=invitation.event_id,
-                    invitation_id=invitation.pk,
-                    action=AuditEntry.Action.CHECKED_IN,
-                    changes={
-                        "status": (previous, Status.CHECKED_IN),
-                        "checked_in_at": (invitation.checked_in_at, now),
-                    },
-                )
-            ],
+            action=AuditEntry.Action.CHECKED_IN,
+            changes={
+                "status": (previous, Status.CHECKED_IN),
+                "checked_in_at": (invitation.checked_in_at, now),
+            },
         )
         message = OutboxMessage.objects.create(
             kind=OutboxMessage.Kind.ARRIVAL,
@@ -211,21 +222,15 @@ def invitation_check_out(
             if current.status == Status.CHECKED_OUT:
                 return CheckInResult(invitation=current, changed=False, check_in=_latest_check_in(current))
             raise CheckInRefused(CheckInRefusal.NOT_ON_SITE, _("This guest is not on site."))
-        Event.objects.filter(pk=invitation.event_id).update(updated_at=now)
-        audit_record(
+        _transition_record(
             actor=actor,
+            invitation=invitation,
             at=now,
-            changes=[
-                AuditChange(
-                    event_id=invitation.event_id,
-                    invitation_id=invitation.pk,
-                    action=AuditEntry.Action.CHECKED_OUT,
-                    changes={
-                        "status": (Status.CHECKED_IN, Status.CHECKED_OUT),
-                        "checked_out_at": (None, now),
-                    },
-                )
-            ],
+            action=AuditEntry.Action.CHECKED_OUT,
+            changes={
+                "status": (Status.CHECKED_IN, Status.CHECKED_OUT),
+                "checked_out_at": (None, now),
+            },
         )
         invitation.status, invitation.checked_out_at, invitation.updated_at = Status.CHECKED_OUT, now, now
         check_in = _latest_check_in(invitation)
