@@ -2,7 +2,6 @@
 
 import zoneinfo
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -10,9 +9,9 @@ from apps.notifications.dates import time_with_zone_format
 from apps.notifications.emails import (
     EmailWithInlineImages,
     _event_context,
-    _person_address,
     _render,
     email_language,
+    host_mail,
 )
 from apps.notifications.models import OutboxMessage
 
@@ -39,13 +38,4 @@ def arrival_email_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
         subject = gettext("Your guest has arrived: %(guest)s") % {"guest": guest_name}
         context["subject"] = subject
         text, html = _render("emails/arrival", context)
-
-    mail = EmailWithInlineImages(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[_person_address(host.full_name, host.email)],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    mail.attach_alternative(html, "text/html")
-    return mail
+    return host_mail(host=host, subject=subject, text=text, html=html)

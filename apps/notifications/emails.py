@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from apps.core.languages import language_django_code
+from apps.directory.models import Employee
 from apps.notifications.dates import date_long_format, day_long_format, time_short_format, zone_name_format
 from apps.notifications.ics import CalendarMethod, invitation_calendar_render, portal_domain
 from apps.notifications.models import OutboxMessage
@@ -321,7 +322,11 @@ def host_summary_compose(*, message: OutboxMessage) -> EmailWithInlineImages:
             }
         context["subject"] = subject
         text, html = _render("emails/host_summary", context)
+    return host_mail(host=host, subject=subject, text=text, html=html)
 
+
+def host_mail(*, host: Employee, subject: str, text: str, html: str) -> EmailWithInlineImages:
+    """An automatic email to a host (confirmation, arrival): text and HTML, no calendar, no QR code."""
     mail = EmailWithInlineImages(
         subject=subject,
         body=text,
