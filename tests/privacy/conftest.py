@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from apps.visits.models import Event
-from apps.visits.sync import EventInput, InvitationInput, PersonInput, events_sync
+from apps.visits.sync import AccessProfileInput, EventInput, InvitationInput, PersonInput, events_sync
 from tests.factories import (
     AccessPartitionFactory,
     CustomFieldFactory,
@@ -41,6 +41,18 @@ def partition():
 def person(source_id: str, email: str, first: str, last: str, **fields: Any) -> InvitationInput:
     fields.setdefault("company_name", "Acme")
     return InvitationInput(source_id=source_id, email=email, first_name=first, last_name=last, **fields)
+
+
+def john_smith(plate, partition, *, profile: str = "lobby") -> InvitationInput:
+    """The guest most tests follow: a licence plate and an access profile, both personal data to remove."""
+    return person(
+        "g1",
+        "jsmith@example.com",
+        "John",
+        "Smith",
+        custom_fields={str(plate.id): "B-XY 123"},
+        access_profiles=[AccessProfileInput(partition.id, profile)],
+    )
 
 
 @pytest.fixture

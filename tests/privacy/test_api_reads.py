@@ -7,8 +7,7 @@ from apps.directory.models import Location
 from apps.privacy.services import guest_erase, retention_apply
 from apps.visits.actors import Actor
 from apps.visits.models import Event
-from apps.visits.sync import AccessProfileInput
-from tests.privacy.conftest import NOW, person
+from tests.privacy.conftest import NOW, john_smith, person
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +27,7 @@ def test_anonymised_event_reads_with_anonymised_at_and_guest_fields_null(
         "old",
         ended_days_ago=40,
         custom_fields={str(plate.id): "Board"},
-        guests=[
-            person(
-                "g1",
-                "jsmith@example.com",
-                "John",
-                "Smith",
-                custom_fields={str(plate.id): "B-XY 123"},
-                access_profiles=[AccessProfileInput(partition.id, "lobby")],
-            )
-        ],
+        guests=[john_smith(plate, partition)],
     )
     retention_apply(actor=Actor.of_system("retention"), now=NOW)
 

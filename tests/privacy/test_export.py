@@ -13,9 +13,9 @@ from apps.privacy.selectors import guest_export_get
 from apps.privacy.services import guest_export
 from apps.visits.actors import Actor
 from apps.visits.models import Event, Invitation
-from apps.visits.sync import AccessProfileInput, EventInput, PersonInput, events_sync
+from apps.visits.sync import EventInput, PersonInput, events_sync
 from tests.factories import AccessProfileFactory, EntranceFactory
-from tests.privacy.conftest import person
+from tests.privacy.conftest import john_smith, person
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
@@ -29,16 +29,7 @@ def board_meeting(visit, location, plate, partition):
         "board",
         ended_days_ago=2,
         entrance_id=entrance.id,
-        guests=[
-            person(
-                "g1",
-                "jsmith@example.com",
-                "John",
-                "Smith",
-                custom_fields={str(plate.id): "B-XY 123"},
-                access_profiles=[AccessProfileInput(partition.id, "floor-3")],
-            )
-        ],
+        guests=[john_smith(plate, partition, profile="floor-3")],
         custom_fields={},
     )
     Event.objects.filter(pk=event.pk).update(

@@ -14,7 +14,7 @@ from apps.privacy.services import retention_apply
 from apps.visits.actors import Actor
 from apps.visits.models import AuditEntry, Contact, Event, Invitation
 from apps.visits.sync import AccessProfileInput
-from tests.privacy.conftest import NOW, person
+from tests.privacy.conftest import NOW, john_smith, person
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.of_system("retention")
@@ -29,16 +29,7 @@ def test_event_just_past_the_default_period_is_anonymised(visit, plate, partitio
     event = visit(
         "old",
         ended_days_ago=30.01,
-        guests=[
-            person(
-                "g1",
-                "jsmith@example.com",
-                "John",
-                "Smith",
-                custom_fields={str(plate.id): "B-XY 123"},
-                access_profiles=[AccessProfileInput(partition.id, "lobby")],
-            )
-        ],
+        guests=[john_smith(plate, partition)],
     )
 
     assert run() == {"events": 1, "invitations": 1, "contacts": 1, "dryRun": False}
