@@ -7,6 +7,7 @@ may show or change comes from apps.visits.access, so another location's guest is
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from html import escape as e
 from typing import Any
 
@@ -266,43 +267,45 @@ def _visible_invitation(request: HttpRequest, pk: int) -> Invitation:
     return get_object_or_404(visible, pk=pk)
 
 
-@require_POST
-def check_in_view(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = _visible_invitation(request, pk)
-    location = invitation.event.location
-    fallback = f"{reverse('frontdesk:today')}?{urlencode({'location': location.pk})}"
+def _door_move(
+    request: HttpRequest, invitation: Invitation, move: Callable[..., CheckInResult]
+) -> CheckInResult | None:
+    """Check the guest in or out at their location's desk; a refusal becomes a message and None."""
     try:
-        result = invitation_check_in(
+        return move(
             actor=Actor.of_user(request.user, door=Door.ADMIN),
             invitation_id=invitation.pk,
-            location_id=location.pk,
+            location_id=invitation.event.location_id,
         )
     except CheckInRefused as refused:
         messages.error(request, f"{_guest_label(invitation)}: {refused.message}")
-    else:
-        _arrival_message(request, result, location)
+        return None
+
+
+def _back_to_desk(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    fallback = f"{reverse('frontdesk:today')}?{urlencode({'location': invitation.event.location_id})}"
     return HttpResponseRedirect(_next_url(request, fallback))
+
+
+@require_POST
+def check_in_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _visible_invitation(request, pk)
+    result = _door_move(request, invitation, invitation_check_in)
+    if result is not None:
+        _arrival_message(request, result, invitation.event.location)
+    return _back_to_desk(request, invitation)
 
 
 @require_POST
 def check_out_view(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = _visible_invitation(request, pk)
-    location = invitation.event.location
-    fallback = f"{reverse('frontdesk:today')}?{urlencode({'location': location.pk})}"
-    try:
-        result = invitation_check_out(
-            actor=Actor.of_user(request.user, door=Door.ADMIN),
-            invitation_id=invitation.pk,
-            location_id=location.pk,
-        )
-    except CheckInRefused as refused:
-        messages.error(request, f"{_guest_label(invitation)}: {refused.message}")
-    else:
-        if result.changed:
-            messages.success(request, _("Checked out: %(guest)s.") % {"guest": _guest_label(invitation)})
-        else:
-            messages.warning(request, _("%(guest)s had already left.") % {"guest": _guest_label(invitation)})
-    return HttpResponseRedirect(_next_url(request, fallback))
+    result = _door_move(request, invitation, invitation_check_out)
+    guest = {"guest": _guest_label(invitation)}
+    if result is not None and result.changed:
+        messages.success(request, _("Checked out: %(guest)s.") % guest)
+    elif result is not None:
+        messages.warning(request, _("%(guest)s had already left.") % guest)
+    return _back_to_desk(request, invitation)
 
 
 def scan_view(request: HttpRequest) -> HttpResponse:
