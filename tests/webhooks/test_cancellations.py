@@ -8,7 +8,7 @@ import pytest
 from apps.visits.models import Invitation
 from apps.visits.sync import EventInput, InvitationInput, PersonInput, events_sync
 from apps.webhooks.models import WebhookDelivery
-from apps.webhooks.services import webhook_endpoint_create
+from apps.webhooks.services import webhook_endpoint_create, webhook_invitations_cancelled_record
 from tests.factories import IntegrationFactory, LocationFactory, acting
 from tests.integrations.checkins_helpers import grant
 from tests.webhooks.receiver import Receiver
@@ -128,3 +128,40 @@ def test_without_subscribers_a_cancellation_records_no_delivery(
         sync(integration, meeting(berlin, invitations=[]), django_capture_on_commit_callbacks)
 
     assert (receiver.received, WebhookDelivery.objects.count()) == ([], 0)
+
+
+@pytest.mark.parametrize("guests", [1, 5])
+def test_recording_cancellations_takes_a_fixed_number_of_queries_however_many_guests(
+    integration, berlin, guests, django_assert_num_queries
+):
+    [result] = events_sync(
+        actor=acting(integration),
+        events=[
+            meeting(
+                berlin,
+                invitations=[
+                    InvitationInput(
+                        source_id=f"guest-{n}",
+                        email=f"guest{n}@example.com",
+                        first_name="G",
+                        last_name=f"{n}",
+                    )
+                    for n in range(guests)
+                ],
+            )
+        ],
+    )
+    assert result.status == "SUCCESS", result
+    door = IntegrationFactory(name="Door system")
+    grant(door, berlin)
+    webhook_endpoint_create(
+        integration=integration, url="http://127.0.0.1:9/own", types=["invitation.cancelled"]
+    )
+    webhook_endpoint_create(integration=door, url="http://127.0.0.1:9/door", types=["invitation.cancelled"])
+    cancellations = [(pk, 0) for pk in Invitation.objects.values_list("pk", flat=True)]
+
+    # Endpoints, their grants, the guests with their events, the insert, the inserted ids.
+    with django_assert_num_queries(5):
+        ids = webhook_invitations_cancelled_record(cancellations=cancellations, at=STARTS)
+
+    assert len(ids) == 2 * guests
