@@ -64,6 +64,7 @@ def test_scanning_twice_says_already_on_site_and_changes_nothing(client, recepti
     assert _messages(response)[0].startswith("Grace Hopper (Navy) is already on site")
     assert Invitation.objects.get(pk=berlin_guest.pk).checked_in_at == checked_in_at
     assert AuditEntry.objects.count() == 1
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_an_unknown_code(client, reception, berlin_guest):

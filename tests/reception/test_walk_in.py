@@ -74,6 +74,11 @@ def test_a_host_who_may_not_host_here_is_refused_and_nothing_is_made(client, rec
     assert list(response.context["form"].errors) == ["host"]
     assert Event.objects.count() == 0
     assert mail.outbox == []
+    assert (Invitation.objects.count(), OutboxMessage.objects.count(), AuditEntry.objects.count()) == (
+        0,
+        0,
+        0,
+    )
 
 
 def test_an_engine_error_appears_next_to_its_field_and_nothing_is_kept(client, reception, host):
@@ -94,3 +99,8 @@ def test_a_name_is_required(client, reception, host):
 
     assert set(response.context["form"].errors) == {"first_name", "last_name"}
     assert Event.objects.count() == 0
+    assert (Invitation.objects.count(), OutboxMessage.objects.count(), AuditEntry.objects.count()) == (
+        0,
+        0,
+        0,
+    )

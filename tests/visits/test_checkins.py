@@ -101,6 +101,7 @@ def test_a_second_check_in_changes_nothing_and_notifies_once(
     assert invitation.checked_in_at == DURING
     assert AuditEntry.objects.count() == 1
     assert len(mail.outbox) == 1
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_check_out_sets_status_and_time_and_is_idempotent(actor, invitation):
@@ -143,6 +144,7 @@ def test_check_out_of_a_guest_not_on_site_is_refused(actor, invitation):
     assert refused.value.code == CheckInRefusal.NOT_ON_SITE
     assert invitation.status == Invitation.Status.INVITED
     assert AuditEntry.objects.count() == 0
+    _assert_untouched(invitation, "INVITED")
 
 
 def _assert_untouched(invitation: Invitation, status: str) -> None:
