@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from apps.directory.models import Location
+from apps.notifications.models import OutboxMessage
 from apps.privacy.hashing import address_hash
 from apps.privacy.models import PrivacyRecord
 from apps.visits.models import Contact, Invitation
@@ -77,11 +78,14 @@ def test_staff_without_the_permissions_get_403_and_nothing_changes(
 def test_exporter_may_not_erase(guest_visit, django_user_model):
     user = django_user_model.objects.create_user("exporter", password="x", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="export_guest_data"))
+    messages = list(OutboxMessage.objects.values_list("pk", "status"))
 
     response = login(user).post(PAGE, {"email": "jsmith@example.com", "action": "erase_confirmed"})
 
     assert response.status_code == 403
     assert Contact.objects.filter(email="jsmith@example.com").count() == 1
+    assert PrivacyRecord.objects.count() == 0
+    assert list(OutboxMessage.objects.values_list("pk", "status")) == messages
 
 
 def test_anonymous_visitor_is_sent_to_the_admin_login():
@@ -125,6 +129,8 @@ def test_not_an_address_is_refused_next_to_the_field_keeping_what_was_typed(priv
 
 
 def test_erase_first_shows_what_will_go_and_changes_nothing(guest_visit, privacy_officer):
+    messages = list(OutboxMessage.objects.values_list("pk", "status"))
+
     response = login(privacy_officer).post(PAGE, {"email": "jsmith@example.com", "action": "erase"})
 
     assert response.status_code == 200
@@ -133,6 +139,9 @@ def test_erase_first_shows_what_will_go_and_changes_nothing(guest_visit, privacy
     assert "Board meeting" in html
     assert ">Yes, erase</button>" in html
     assert Contact.objects.filter(email="jsmith@example.com").count() == 1
+    assert Invitation.objects.get(event=guest_visit).contact.email == "jsmith@example.com"
+    assert PrivacyRecord.objects.count() == 0
+    assert list(OutboxMessage.objects.values_list("pk", "status")) == messages
 
 
 def test_yes_erase_erases_and_records_the_request_by_hash(guest_visit, privacy_officer):
