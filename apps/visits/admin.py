@@ -149,7 +149,24 @@ class InvitationInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     @admin.display(description="Custom fields")
     def effective_custom_fields(self, obj: Invitation) -> str:
-        return _custom_field_rows(invitation_effective_custom_fields(invitation=obj))
+        return _custom_field_rows(
+            invitation_effective_custom_fields(invitation=obj), self._field_names(obj.event)
+        )
+
+    def _field_names(self, event: Event) -> dict[int, str]:
+        # The names of every field the event's guests carry, read once for the page, not once per guest
+        # row (the inline is made afresh for each request, so this cache lives for one page).
+        cached = getattr(self, "_names_of_event", None)
+        if cached is None or cached[0] != event.pk:
+            keys = set(event.custom_fields or {})
+            for values in Invitation.objects.filter(event_id=event.pk).values_list(
+                "custom_fields", flat=True
+            ):
+                keys.update(values or {})
+            ids = [int(key) for key in keys if key.isdigit()]
+            cached = (event.pk, dict(CustomField.objects.filter(pk__in=ids).values_list("pk", "name")))
+            self._names_of_event = cached
+        return cached[1]
 
     @admin.display(description="Access profiles")
     def profiles(self, obj: Invitation) -> str:
