@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from apps.core.times import time_in_zone
 from apps.directory.models import CustomField
 from apps.reception.event_editing import EventEditForm, GuestEditFormSet, event_edit_initial, event_edit_save
 from apps.reception.services import invitation_cancel
@@ -57,12 +58,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-def local_time(value: Any, timezone_name: str) -> str:
-    """A time in the location's zone with its abbreviation: "2026-12-02 10:00 CET"."""
-    if value is None:
-        return "—"
-    local = value.astimezone(zoneinfo.ZoneInfo(timezone_name))
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+local_time = time_in_zone  # the admin shows every time in its location's zone
 
 
 def user_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:

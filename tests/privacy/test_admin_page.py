@@ -144,6 +144,15 @@ def test_erase_first_shows_what_will_go_and_changes_nothing(guest_visit, privacy
     assert list(OutboxMessage.objects.values_list("pk", "status")) == messages
 
 
+def test_the_confirmation_shows_each_visit_in_its_locations_time(guest_visit, privacy_officer):
+    from apps.core.times import time_in_zone
+
+    response = login(privacy_officer).post(PAGE, {"email": "jsmith@example.com", "action": "erase"})
+
+    local = time_in_zone(guest_visit.starts_at, guest_visit.location.timezone)
+    assert f"<td>{local}</td>" in response.content.decode()
+
+
 def test_yes_erase_erases_and_records_the_request_by_hash(guest_visit, privacy_officer):
     response = login(privacy_officer).post(PAGE, {"email": "jsmith@example.com", "action": "erase_confirmed"})
 
