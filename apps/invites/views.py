@@ -158,12 +158,18 @@ def _new_visit_key_read(value: str) -> str:
         return portal_event_source_id_new()
 
 
-@require_http_methods(["GET", "POST"])
-@employee_required
-def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def _portal_visit_to_change(request: HttpRequest, pk: int) -> Event:
+    # Only a visit the portal keys (source_id) can be changed here; the engine finds it by that key.
     event = selectors.visit_get(user=request.user, pk=pk, access=Access.CHANGE)
     if event.source_id is None:
         raise PermissionDenied
+    return event
+
+
+@require_http_methods(["GET", "POST"])
+@employee_required
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _portal_visit_to_change(request, pk)
     if event.status == Event.Status.CANCELLED:
         messages.info(request, _("This visit is cancelled and can no longer be changed."))
         return redirect("visit_detail", pk=event.pk)
@@ -426,9 +432,7 @@ def _silence(form: Any) -> None:
 @require_http_methods(["GET", "POST"])
 @employee_required
 def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    event = selectors.visit_get(user=request.user, pk=pk, access=Access.CHANGE)
-    if event.source_id is None:
-        raise PermissionDenied
+    event = _portal_visit_to_change(request, pk)
     if event.status == Event.Status.CANCELLED:
         messages.info(request, _("This visit is already cancelled."))
         return redirect("visit_detail", pk=event.pk)
