@@ -20,6 +20,13 @@ def user_with_employee(username: str, **employee: Any) -> tuple[Any, Employee]:
     return user, EmployeeFactory(user=user, **employee)
 
 
+def employee_with_login(username: str, **employee: Any) -> Employee:
+    """An employee whose login (password PASSWORD) the tests reach as `employee.login`."""
+    user, employee = user_with_employee(username, **employee)
+    employee.login = user
+    return employee
+
+
 @pytest.fixture
 def berlin():
     location = LocationFactory(
@@ -39,21 +46,15 @@ def prague():
 @pytest.fixture
 def anna():
     """An employee with a login: the one using the portal in these tests."""
-    user, employee = user_with_employee(
+    return employee_with_login(
         "anna", email="anna.schmidt@example.com", first_name="Anna", last_name="Schmidt"
     )
-    employee.login = user
-    return employee
 
 
 @pytest.fixture
 def jan():
     """Another employee with a login."""
-    user, employee = user_with_employee(
-        "jan", email="jan.novak@example.com", first_name="Jan", last_name="Novák"
-    )
-    employee.login = user
-    return employee
+    return employee_with_login("jan", email="jan.novak@example.com", first_name="Jan", last_name="Novák")
 
 
 @pytest.fixture
