@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from apps.visits.models import Event
 from tests.invites.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,4 @@ def test_forms_refuse_posts_without_the_csrf_token(anna):
     response = client.post("/visits/new/", {"name": "No token"})
 
     assert response.status_code == 403
+    assert Event.objects.count() == 0

@@ -307,11 +307,15 @@ def test_a_cancelled_visit_can_no_longer_be_edited(anna_client, post, visit, mai
 # --- cancelling and resending -------------------------------------------------------------------
 
 
-def test_cancelling_asks_first_and_says_who_will_be_told(anna_client, visit):
+def test_cancelling_asks_first_and_says_who_will_be_told(anna_client, visit, mailoutbox):
+    before = _snapshot(visit)
+
     response = anna_client.get(f"/visits/{visit.pk}/cancel/")
 
     assert "2 guests will get a cancellation email." in response.text
     assert Event.objects.get(pk=visit.pk).status == Event.Status.ACTIVE
+    assert _snapshot(visit) == before
+    assert mailoutbox == []
 
 
 def test_cancelling_a_visit_tells_every_guest(post, visit, mailoutbox):
@@ -345,10 +349,13 @@ def test_a_removed_guest_gets_no_invitation_again(post, visit, mailoutbox):
     assert mailoutbox == []
 
 
-def test_resending_needs_a_post(anna_client, visit):
+def test_resending_needs_a_post(anna_client, visit, mailoutbox):
     grace = Invitation.objects.get(event=visit, contact__source_id="guest-grace")
+    before = _snapshot(visit)
 
     assert anna_client.get(f"/visits/{visit.pk}/guests/{grace.pk}/resend/").status_code == 405
+    assert _snapshot(visit) == before
+    assert mailoutbox == []
 
 
 def test_the_edit_form_shows_each_guests_custom_values(anna_client, anna, berlin):
