@@ -175,3 +175,12 @@ def guest_data_erased(*, event_anonymised: bool, email: str, first_name: str, la
     """Whether a guest's data is gone: its event anonymised, or the guest erased on request (a blank
     contact: every guest the portal keeps has an email or a name)."""
     return event_anonymised or (email == "" and first_name == "" and last_name == "")
+
+
+def guest_data_erased_sql(*, event: str, contact: str) -> str:
+    """`guest_data_erased` as an SQL condition on an event and a contact (table aliases), for answers the
+    database renders (apps.core.json_sql); tests/integrations/test_read_shape.py holds the two to one rule."""
+    return (
+        f"({event}.anonymised_at IS NOT NULL "
+        f"OR ({contact}.email = '' AND {contact}.first_name = '' AND {contact}.last_name = ''))"
+    )

@@ -78,18 +78,18 @@ def invitation_effective_custom_fields(*, invitation: Invitation) -> dict[str, A
     )
 
 
+def event_list(*, integration: Integration) -> QuerySet[Event]:
+    """The integration's events, active and cancelled: all it may read."""
+    return Event.objects.filter(integration=integration)
+
+
 def event_rows(*, integration: Integration) -> QuerySet[Event, EventRow]:
     """The integration's events (active and cancelled) as rows of EVENT_ROW_FIELDS, host and creator joined.
 
     A queryset, so that filters, ordering and a page slice still go into its one SQL statement; the
     guests of the rows a page holds come from `event_guests`.
     """
-    return Event.objects.filter(integration=integration).values(*EVENT_ROW_FIELDS)
-
-
-def event_row_get_by_source_id(*, integration: Integration, source_id: str) -> EventRow | None:
-    """The integration's event with this `sourceId` as an `event_rows` row; None if it has none."""
-    return event_rows(integration=integration).filter(source_id=source_id).first()
+    return event_list(integration=integration).values(*EVENT_ROW_FIELDS)
 
 
 def event_guests(*, event_ids: Sequence[int]) -> dict[int, list[GuestRow]]:

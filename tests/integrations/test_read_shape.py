@@ -1,19 +1,26 @@
-"""The read path renders rows exactly as EventSerializer (the schema's definition of the shape) would.
+"""The read path renders events exactly as EventSerializer (the schema's definition of the shape) would.
 
-`reads.events_render` builds the JSON of GET /events from `values()` rows; the serializer reads model
-instances. Over events holding every kind of value, the two must give the same bytes: same keys, order,
-values and formats. The serializer here reads plain instances, one query per attribute if need be: it is
-the reference, not a path that serves requests.
+GET /events is rendered by PostgreSQL (`reads_sql`) or, on other databases, from `values()` rows
+(`reads_rows`); the serializer reads model instances. Over events holding every kind of value, each
+renderer must give the serializer's bytes: same keys, order, values and formats. The one exception is
+the database's: a number below 0.0001 in a custom value keeps its full decimal form (`0.0000001`, where
+Python writes `1e-07`), the same JSON number. The serializer here reads plain instances, one query per
+attribute if need be: it is the reference, not a path that serves requests.
 """
 
 import datetime as dt
+import decimal
 import json
+import zoneinfo
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from apps.integrations.api.reads import events_render
+from apps.integrations.api.reads import javascript_safe
+from apps.integrations.api.reads_rows import events_render
+from apps.integrations.api.reads_sql import events_json
 from apps.integrations.api.serializers import EventSerializer
 from apps.visits.models import Event, Invitation
 from apps.visits.selectors import event_rows
@@ -31,6 +38,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 DEC_1 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+# How the database spells the custom value 1e-07 of the fixture (see the module's docstring).
+SMALL_NUMBER = (b"1e-07", b"0.0000001")
 ODD_TEXT = 'Zoë \u2028 line\u2029 «quoted» "q" \\ </script> \t\x01 中文 🙂'
 
 
@@ -125,48 +134,117 @@ def rich_events(integration, location) -> list[Event]:
     )
     # Nothing optional at all: no entrance, creator, description, custom fields, guests or source time.
     bare = _event(integration, location, "bare", starts_at=DEC_1 + dt.timedelta(days=1))
+    # Past its retention: its guests' names and emails read null; only the guest has custom values.
+    anonymised = _event(
+        integration,
+        location,
+        "anonymised",
+        starts_at=DEC_1 + dt.timedelta(days=2),
+        anonymised_at=DEC_1 + dt.timedelta(days=40),
+    )
+    InvitationFactory(event=anonymised, custom_fields={"12": "B-XY 123", "5": ["x"]})
     # Another integration's event is not in the list.
     _event(IntegrationFactory(), location, "full")
-    return [full, cancelled, bare]
+    return [full, cancelled, bare, anonymised]
 
 
-def _serializer_json(events: list[Event]) -> bytes:
+def _serializer_json(integration) -> bytes:
+    events = Event.objects.filter(integration=integration).order_by("starts_at", "id")
     return JSONRenderer().render(EventSerializer(events, many=True).data)
 
 
-def _rendered_json(integration) -> bytes:
+def _rows_json(integration) -> bytes:
     rows = list(event_rows(integration=integration).order_by("starts_at", "id"))
-    return JSONRenderer().render(events_render(rows))
+    return JSONRenderer().render(events_render(rows, zone=timezone.get_current_timezone()))
 
 
-def test_rendered_events_are_byte_for_byte_the_serializers(integration, rich_events):
-    expected = _serializer_json(Event.objects.filter(integration=integration).order_by("starts_at", "id"))
-
-    rendered = _rendered_json(integration)
-
-    assert rendered == expected
-    # The fixture holds what it claims to: a test over empty lists would prove nothing.
-    events = json.loads(rendered)
-    assert [event["sourceId"] for event in events] == ["full", "cancelled", "bare"]
-    assert [len(event["invitations"]) for event in events] == [4, 1, 0]
+def _database_json(integration) -> bytes:
+    ids = event_rows(integration=integration).order_by("starts_at", "id").values_list("id", flat=True)
+    texts = events_json(event_ids=list(ids), zone=timezone.get_current_timezone())
+    return javascript_safe("[" + ",".join(texts) + "]").encode()
 
 
-def test_rendered_times_follow_an_active_time_zone_like_the_serializer(integration, rich_events):
+def _parsed(text: bytes):
+    """Keys in order, numbers exactly: what a JSON client reads."""
+    return json.loads(text, object_pairs_hook=list, parse_float=decimal.Decimal)
+
+
+def test_the_fixture_holds_every_kind_of_event(integration, rich_events):
+    events = json.loads(_serializer_json(integration))
+
+    assert [event["sourceId"] for event in events] == ["full", "cancelled", "bare", "anonymised"]
+    assert [len(event["invitations"]) for event in events] == [4, 1, 0, 1]
+    assert [guest["email"] is None for guest in events[0]["invitations"]] == [False, False, True, False]
+    assert events[3]["invitations"][0]["email"] is None
+    assert SMALL_NUMBER[0] in _serializer_json(integration)
+
+
+def test_rows_render_byte_for_byte_what_the_serializer_does(integration, rich_events):
+    assert _rows_json(integration) == _serializer_json(integration)
+
+
+def test_rows_render_times_in_an_active_time_zone_as_the_serializer_does(integration, rich_events):
     with timezone.override("America/St_Johns"):
-        expected = _serializer_json(Event.objects.filter(integration=integration).order_by("starts_at", "id"))
-        rendered = _rendered_json(integration)
+        expected = _serializer_json(integration)
+        rendered = _rows_json(integration)
 
     assert rendered == expected
     assert json.loads(rendered)[0]["startsAt"] == "2026-12-01T04:30:00-03:30"
 
 
-def test_list_and_detail_answer_the_serializers_json(api, integration, rich_events):
-    expected = json.loads(
-        _serializer_json(Event.objects.filter(integration=integration).order_by("starts_at", "id"))
-    )
+@pytest.mark.postgres
+def test_the_database_renders_byte_for_byte_what_the_serializer_does(integration, rich_events):
+    expected = _serializer_json(integration)
 
-    listed = api.get("/api/v2/events").json()["results"]
-    detailed = [api.get(f"/api/v2/events/{event.source_id}").json() for event in rich_events]
+    rendered = _database_json(integration)
 
-    assert json.dumps(listed) == json.dumps(expected)
-    assert json.dumps(detailed) == json.dumps(expected)
+    assert rendered == expected.replace(*SMALL_NUMBER)
+    assert _parsed(rendered) == _parsed(expected)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("zone", "starts_at"),
+    [
+        ("America/St_Johns", "2026-12-01T04:30:00-03:30"),
+        ("Asia/Kathmandu", "2026-12-01T13:45:00+05:45"),
+        ("Europe/London", "2026-12-01T08:00:00Z"),
+    ],
+)
+def test_the_database_renders_times_in_an_active_time_zone(integration, rich_events, zone, starts_at):
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        expected = _serializer_json(integration)
+        rendered = _database_json(integration)
+
+    assert rendered == expected.replace(*SMALL_NUMBER)
+    assert json.loads(rendered)[0]["startsAt"] == starts_at
+
+
+@pytest.mark.postgres
+def test_the_database_renders_offsets_with_seconds_as_python_does(integration, location):
+    # Before 1893 Berlin kept its local mean time, 53 minutes 28 seconds ahead of UTC.
+    _event(integration, location, "old", starts_at=dt.datetime(1890, 6, 1, 12, 0, 0, 5, tzinfo=dt.UTC))
+
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Berlin")):
+        expected = _serializer_json(integration)
+        rendered = _database_json(integration)
+
+    assert rendered == expected
+    assert json.loads(rendered)[0]["startsAt"] == "1890-06-01T12:53:28.000005+00:53:28"
+
+
+def test_list_and_detail_answer_the_serializers_bytes(api, integration, rich_events):
+    events = EventSerializer(
+        Event.objects.filter(integration=integration).order_by("starts_at", "id"), many=True
+    ).data
+    expected_list = JSONRenderer().render({"results": events, "next": None})
+    expected_details = [JSONRenderer().render(event) for event in events]
+    if connection.vendor == "postgresql":
+        expected_list = expected_list.replace(*SMALL_NUMBER)
+        expected_details = [detail.replace(*SMALL_NUMBER) for detail in expected_details]
+
+    listed = api.get("/api/v2/events")
+    detailed = [api.get(f"/api/v2/events/{event.source_id}") for event in rich_events]
+
+    assert (listed.content, listed["Content-Type"]) == (expected_list, "application/json")
+    assert [detail.content for detail in detailed] == expected_details

@@ -9,18 +9,22 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.json_sql import json_sql_available
 from apps.integrations.api import schema
 from apps.integrations.api.checkins_input import CheckInFilter, check_in_request_parse
 from apps.integrations.api.checkins_selectors import check_in_get, check_in_list, invitation_id_find
 from apps.integrations.api.checkins_serializers import INTEGRATION_CONTEXT, CheckInSerializer
+from apps.integrations.api.checkins_sql import check_ins_json
 from apps.integrations.api.errors import PROBLEM_CONTENT_TYPE, ProblemError, ProblemResponse, problem_body
 from apps.integrations.api.pagination import CursorPage
 from apps.integrations.api.parsing import MAX_ID
+from apps.integrations.api.reads import json_text, texts_page
 from apps.integrations.api.request_ids import REQUEST_ID_HEADER, request_id_of
 from apps.integrations.models import Integration
 from apps.visits.actors import Actor
@@ -143,10 +147,21 @@ class CheckInsView(_CheckInRendering, generics.ListAPIView):
     pagination_class = CheckInCursorPage
     filterset_class = CheckInFilter
 
-    def get_queryset(self) -> QuerySet[CheckIn]:
+    def get_queryset(self) -> QuerySet[CheckIn, Any]:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view: no caller
             return CheckIn.objects.none()
-        return check_in_list(integration=_integration(self.request))
+        check_ins = check_in_list(integration=_integration(self.request))
+        if json_sql_available():
+            # PostgreSQL renders the page's check-ins itself (checkins_sql): a page loads only its keys.
+            return check_ins.prefetch_related(None).values("id", "arrived_at")
+        return check_ins
+
+    def _texts(self, rows: list[Any]) -> list[str]:
+        integration = _integration(self.request)
+        if json_sql_available():
+            return check_ins_json(check_in_ids=[row["id"] for row in rows], integration=integration)
+        context = {INTEGRATION_CONTEXT: integration}
+        return [json_text(CheckInSerializer(check_in, context=context).data) for check_in in rows]
 
     @extend_schema(
         operation_id="check_ins_list",
@@ -157,8 +172,8 @@ class CheckInsView(_CheckInRendering, generics.ListAPIView):
         ),
         responses={200: CheckInSerializer(many=True), **schema.READ_PROBLEMS},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        return texts_page(self, self._texts)
 
     @extend_schema(
         operation_id="check_ins_create",

@@ -1,9 +1,10 @@
 """Output serializers of the read endpoints: the wire shape (camelCase), and what the schema is made from.
 
-Locations, custom fields and access partitions are rendered by these serializers. Events are too many for
-that (issue #14): `reads.events_render` renders them from plain rows, and EventSerializer stays their
-one definition, which the OpenAPI schema is generated from; tests/integrations/test_read_shape.py proves
-that both give the same bytes.
+Locations, custom fields and access partitions are rendered by these serializers. Events and check-ins
+are too many for that (issue #14): PostgreSQL renders them as JSON text (`reads_sql`, `checkins_sql`;
+from plain rows in `reads_rows` on other databases), and EventSerializer and CheckInSerializer stay their
+one definition, which the OpenAPI schema is generated from; tests/integrations/test_read_shape.py and
+test_checkins_read_shape.py prove that each renderer gives the serializer's bytes.
 """
 
 from typing import Any

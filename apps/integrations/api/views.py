@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import generics
@@ -27,7 +28,7 @@ from apps.integrations.api.parsing import (
     QUERY_FLAG_VALUES,
     sync_request_parse,
 )
-from apps.integrations.api.reads import events_render, rows_page
+from apps.integrations.api.reads import event_keys, events_texts, json_answer, texts_page
 from apps.integrations.api.request_ids import REQUEST_ID_HEADER, request_id_of
 from apps.integrations.api.serializers import (
     AccessPartitionSerializer,
@@ -40,7 +41,7 @@ from apps.integrations.models import Integration
 from apps.integrations.services import sync_request_record
 from apps.visits.actors import Actor
 from apps.visits.models import Event
-from apps.visits.selectors import EventRow, event_row_get_by_source_id, event_rows
+from apps.visits.selectors import EventRow, event_list
 from apps.visits.sync import events_sync
 
 JSON_CONTENT_TYPE = "application/json"
@@ -95,13 +96,13 @@ def _body_read(request: Request) -> bytes:
 class EventsView(generics.ListAPIView):
     """GET lists the integration's events; PUT synchronizes events and their guests."""
 
-    # The serializer describes the answer for the schema; `events_render` renders it (see reads.py).
+    # The serializer describes the answer for the schema; `events_texts` renders it (see reads.py).
     serializer_class = EventSerializer
     pagination_class = EventCursorPage
     filterset_class = EventFilter
 
     def get_queryset(self) -> QuerySet[Event, EventRow]:
-        return event_rows(integration=_integration(self.request))
+        return event_keys(event_list(integration=_integration(self.request)))
 
     @extend_schema(
         operation_id="events_list",
@@ -109,8 +110,8 @@ class EventsView(generics.ListAPIView):
         description="Active and cancelled events of the calling integration, oldest start first.",
         responses={200: EventSerializer(many=True), **schema.READ_PROBLEMS},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return rows_page(self, events_render)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        return texts_page(self, events_texts)
 
     @extend_schema(
         operation_id="events_sync",
@@ -194,16 +195,18 @@ class EventDetailView(generics.RetrieveAPIView):
             ),
         },
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         source_id = self.kwargs["sourceId"]
         # No sourceId holds a NUL (the parser refuses them), and PostgreSQL refuses to even compare one.
         row = None
         if "\x00" not in source_id:
-            row = event_row_get_by_source_id(integration=_integration(request), source_id=source_id)
+            # sourceIds are unique per integration: no order is needed to pick the one row.
+            events = event_list(integration=_integration(request)).filter(source_id=source_id)
+            row = next(iter(event_keys(events)[:1]), None)
         if row is None:
             # Another integration's event answers exactly like one that does not exist.
             raise ProblemError(status=404, detail="This integration has no event with this sourceId.")
-        return Response(events_render([row])[0])
+        return json_answer(events_texts([row])[0])
 
 
 @extend_schema(
