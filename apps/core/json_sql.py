@@ -23,7 +23,7 @@ import hashlib
 import json
 import weakref
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -52,6 +52,24 @@ def _literal(value: str) -> str:
 def json_string(sql: str) -> str:
     """A text column as a JSON string (`to_json` escapes exactly as Python's json does)."""
     return f"coalesce(to_json({sql})::text, 'null')"
+
+
+# The characters `to_json` (and Python's json) escape in a string; PostgreSQL's text never holds a NUL.
+_NEEDS_ESCAPE = r'[\x01-\x1f"\\]'
+
+
+def _json_string_plain(sql: str) -> str:
+    return f"coalesce('\"' || {sql} || '\"', 'null')"
+
+
+def json_strings_escaped_if_needed(
+    columns: Sequence[str], build: Callable[[Callable[[str], str]], str]
+) -> str:
+    """`build(string)`, where `string(column)` writes one of `columns` as a JSON string: escaped only
+    when one of them holds a character to escape, else merely quoted. Names and emails rarely hold one,
+    and one test of them all costs less than escaping each (`to_json`)."""
+    needs_escape = f"concat({', '.join(columns)}) ~ {_literal(_NEEDS_ESCAPE)}"
+    return f"CASE WHEN {needs_escape} THEN {build(json_string)} ELSE {build(_json_string_plain)} END"
 
 
 def json_number(sql: str) -> str:
