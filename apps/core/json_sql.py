@@ -19,6 +19,7 @@ session, which survives transactions and goes with the connection.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import weakref
@@ -155,14 +156,19 @@ def json_array(element: str, *, rest: str, order_by: str) -> str:
 _prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 
+@functools.cache
+def _statement_name(text: str, types: tuple[str, ...]) -> str:
+    # The EXECUTE goes through Django's cursor, which interpolates `%s`: the statement must hold no `%`.
+    assert "%" not in text
+    return "json_" + hashlib.sha256(repr((text, types)).encode()).hexdigest()[:20]
+
+
 def texts_prepared(*, text: str, types: Sequence[str], params: Sequence[Any]) -> list[str]:
     """The first column of every row `text` answers, a statement with parameters $1… of `types`.
 
     The statement's name is made from its text, so that a connection never runs an older statement of
     the same name."""
-    # The EXECUTE below goes through Django's cursor, which interpolates `%s`.
-    assert "%" not in text
-    name = "json_" + hashlib.sha256(repr((text, tuple(types))).encode()).hexdigest()[:20]
+    name = _statement_name(text, tuple(types))
     connection.ensure_connection()
     prepared = _prepared.setdefault(connection.connection, set())
     if name not in prepared:

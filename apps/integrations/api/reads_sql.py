@@ -58,7 +58,7 @@ def access_profiles_sql(invitation: str) -> str:
 
 @functools.cache
 def _event_sql(zone: str) -> str:
-    """The JSON text of an event (the row `e`), times in `zone`."""
+    """The JSON text of an event (the row `e`, its host `h` and creator `c`), times in `zone`."""
     zone_sql = "'" + zone.replace("'", "''") + "'"
 
     def time(column: str) -> str:
@@ -98,7 +98,6 @@ def _event_sql(zone: str) -> str:
         f"JOIN {table(AccessProfile)} p ON p.id = l.accessprofile_id "
         "WHERE pi.event_id = e.id GROUP BY l.invitation_id"
     )
-    employees = table(Employee)
     event = json_sql.json_object(
         [
             ("id", json_sql.json_number("e.id")),
@@ -109,15 +108,8 @@ def _event_sql(zone: str) -> str:
             ("endsAt", time("e.ends_at")),
             ("locationId", json_sql.json_number("e.location_id")),
             ("entranceId", json_sql.json_number("e.entrance_id")),
-            (
-                "host",
-                f"(SELECT {json_sql.json_object(_person('h'))} FROM {employees} h WHERE h.id = e.host_id)",
-            ),
-            (
-                "creator",
-                f"coalesce((SELECT {json_sql.json_object(_person('c'))} FROM {employees} c "
-                f"WHERE c.id = e.creator_id), 'null')",
-            ),
+            ("host", json_sql.json_object(_person("h"))),
+            ("creator", json_sql.json_object_or_null("c.id IS NOT NULL", _person("c"))),
             (
                 "invitations",
                 json_sql.json_array(
@@ -144,7 +136,10 @@ def _statement(zone: str) -> str:
     """For an array of event ids ($1), each event's JSON text in the array's order."""
     return (
         f"SELECT {_event_sql(zone)} FROM unnest($1::bigint[]) WITH ORDINALITY AS page(id, n) "
-        f"JOIN {table(Event)} e ON e.id = page.id ORDER BY page.n"
+        f"JOIN {table(Event)} e ON e.id = page.id "
+        f"JOIN {table(Employee)} h ON h.id = e.host_id "
+        f"LEFT JOIN {table(Employee)} c ON c.id = e.creator_id "
+        "ORDER BY page.n"
     )
 
 
