@@ -106,10 +106,10 @@ _JSONB_SPACES = r"""("(?:[^"\\]|\\.)*")|([,:]) """
 def json_value(sql: str) -> str:
     """A jsonb value as compact JSON text. Numbers keep jsonb's spelling, which is the number's full
     decimal form (`0.0000001` where Python writes `1e-07`): the same JSON number, never rounded."""
-    text = f"({sql})::text"
+    # The empty object (most custom fields) compared as jsonb: cheaper than writing it out to look.
     return (
-        f"coalesce(CASE WHEN {text} IN ('{{}}', '[]') THEN {text} "
-        f"ELSE regexp_replace({text}, {_literal(_JSONB_SPACES)}, '\\1\\2', 'g') END, 'null')"
+        f"coalesce(CASE WHEN ({sql}) = '{{}}'::jsonb THEN '{{}}' "
+        f"ELSE regexp_replace(({sql})::text, {_literal(_JSONB_SPACES)}, '\\1\\2', 'g') END, 'null')"
     )
 
 

@@ -77,18 +77,26 @@ def _event_sql(zone: str) -> str:
                 ("firstName", unless_erased("ct.first_name")),
                 ("lastName", unless_erased("ct.last_name")),
                 ("companyName", unless_erased("ct.company_name")),
-                ("language", json_sql.json_string("i.language")),
+                ("language", string("i.language")),
                 ("customFields", json_sql.json_value("i.custom_fields")),
                 ("accessProfiles", "coalesce(pa.json, '[]')"),
                 ("deletedAt", time("i.cancelled_at")),
-                ("status", json_sql.json_string("i.status")),
+                ("status", string("i.status")),
                 ("checkedInAt", time("i.checked_in_at")),
                 ("checkedOutAt", time("i.checked_out_at")),
                 ("effectiveCustomFields", json_sql.json_merged("e.custom_fields", "i.custom_fields")),
             ]
         )
 
-    contact = ["ct.source_id", "ct.email", "ct.first_name", "ct.last_name", "ct.company_name"]
+    texts = [
+        "ct.source_id",
+        "ct.email",
+        "ct.first_name",
+        "ct.last_name",
+        "ct.company_name",
+        "i.language",
+        "i.status",
+    ]
     # The access profiles of all the event's guests at once, joined to each guest (a subquery per guest
     # cost more than building the rest of the guest).
     profiles = (
@@ -113,7 +121,7 @@ def _event_sql(zone: str) -> str:
             (
                 "invitations",
                 json_sql.json_array(
-                    json_sql.json_strings_escaped_if_needed(contact, guest),
+                    json_sql.json_strings_escaped_if_needed(texts, guest),
                     rest=f"FROM {table(Invitation)} i JOIN {table(Contact)} ct ON ct.id = i.contact_id "
                     f"LEFT JOIN ({profiles}) pa ON pa.invitation_id = i.id WHERE i.event_id = e.id",
                     order_by="i.id",
