@@ -248,3 +248,15 @@ def test_list_and_detail_answer_the_serializers_bytes(api, integration, rich_eve
 
     assert (listed.content, listed["Content-Type"]) == (expected_list, "application/json")
     assert [detail.content for detail in detailed] == expected_details
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("character", ["\x01", "\t", "\n", "\x1f", '"', "\\", "\x7f", "\u2028"])
+def test_the_database_escapes_each_character_json_escapes_as_the_serializer_does(
+    integration, location, character
+):
+    # One such character in any of a guest's texts, alone: each must turn escaping on by itself.
+    event = _event(integration, location, "one")
+    InvitationFactory(event=event, contact=ContactFactory(last_name=f"O{character}Brien"))
+
+    assert _database_json(integration) == _serializer_json(integration)
