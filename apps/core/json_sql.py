@@ -46,7 +46,8 @@ def zone_name(zone: dt.tzinfo) -> str:
     raise ValueError(f"No IANA name for the time zone {zone!r}.")
 
 
-def _literal(value: str) -> str:
+def sql_literal(value: str) -> str:
+    """`value` as an SQL string literal (standard_conforming_strings: only quotes are doubled)."""
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -69,7 +70,7 @@ def json_strings_escaped_if_needed(
     """`build(string)`, where `string(column)` writes one of `columns` as a JSON string: escaped only
     when one of them holds a character to escape, else merely quoted. Names and emails rarely hold one,
     and one test of them all costs less than escaping each (`to_json`)."""
-    needs_escape = f"concat({', '.join(columns)}) ~ {_literal(_NEEDS_ESCAPE)}"
+    needs_escape = f"concat({', '.join(columns)}) ~ {sql_literal(_NEEDS_ESCAPE)}"
     return f"CASE WHEN {needs_escape} THEN {build(json_string)} ELSE {build(_json_string_plain)} END"
 
 
@@ -109,7 +110,7 @@ def json_value(sql: str) -> str:
     # The empty object (most custom fields) compared as jsonb: cheaper than writing it out to look.
     return (
         f"coalesce(CASE WHEN ({sql}) = '{{}}'::jsonb THEN '{{}}' "
-        f"ELSE regexp_replace(({sql})::text, {_literal(_JSONB_SPACES)}, '\\1\\2', 'g') END, 'null')"
+        f"ELSE regexp_replace(({sql})::text, {sql_literal(_JSONB_SPACES)}, '\\1\\2', 'g') END, 'null')"
     )
 
 
@@ -136,7 +137,7 @@ def json_object(fields: Sequence[tuple[str, str]]) -> str:
     parts = []
     for number, (key, value) in enumerate(fields):
         prefix = ("{" if number == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":"
-        parts.append(f"{_literal(prefix)} || {value}")
+        parts.append(f"{sql_literal(prefix)} || {value}")
     if not parts:
         return "'{}'"
     return "(" + " || ".join(parts) + " || '}')"

@@ -59,7 +59,7 @@ def access_profiles_sql(invitation: str) -> str:
 @functools.cache
 def _event_sql(zone: str) -> str:
     """The JSON text of an event (the row `e`, its host `h` and creator `c`), times in `zone`."""
-    zone_sql = "'" + zone.replace("'", "''") + "'"
+    zone_sql = json_sql.sql_literal(zone)
 
     def time(column: str) -> str:
         return json_sql.json_time(column, zone=zone_sql)
