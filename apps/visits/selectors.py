@@ -83,6 +83,15 @@ def event_list(*, integration: Integration) -> QuerySet[Event]:
     return Event.objects.filter(integration=integration)
 
 
+def event_list_by_source_id(*, integration: Integration, source_id: str) -> QuerySet[Event]:
+    """The integration's event with this `sourceId`: one row at most (sourceIds are unique per
+    integration), none for another integration's."""
+    # No sourceId holds a NUL (the parser refuses them), and PostgreSQL refuses to even compare one.
+    if "\x00" in source_id:
+        return Event.objects.none()
+    return event_list(integration=integration).filter(source_id=source_id)
+
+
 def event_rows(*, integration: Integration) -> QuerySet[Event, EventRow]:
     """The integration's events (active and cancelled) as rows of EVENT_ROW_FIELDS, host and creator joined.
 

@@ -28,7 +28,13 @@ from apps.integrations.api.parsing import (
     QUERY_FLAG_VALUES,
     sync_request_parse,
 )
-from apps.integrations.api.reads import event_keys, events_texts, json_answer, texts_page
+from apps.integrations.api.reads import (
+    JSON_CONTENT_TYPE,
+    event_keys,
+    events_texts,
+    json_answer,
+    texts_page,
+)
 from apps.integrations.api.request_ids import REQUEST_ID_HEADER, request_id_of
 from apps.integrations.api.serializers import (
     AccessPartitionSerializer,
@@ -41,10 +47,8 @@ from apps.integrations.models import Integration
 from apps.integrations.services import sync_request_record
 from apps.visits.actors import Actor
 from apps.visits.models import Event
-from apps.visits.selectors import EventRow, event_list
+from apps.visits.selectors import EventRow, event_list, event_list_by_source_id
 from apps.visits.sync import events_sync
-
-JSON_CONTENT_TYPE = "application/json"
 
 
 def _integration(request: Request) -> Integration:
@@ -196,13 +200,8 @@ class EventDetailView(generics.RetrieveAPIView):
         },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        source_id = self.kwargs["sourceId"]
-        # No sourceId holds a NUL (the parser refuses them), and PostgreSQL refuses to even compare one.
-        row = None
-        if "\x00" not in source_id:
-            # sourceIds are unique per integration: no order is needed to pick the one row.
-            events = event_list(integration=_integration(request)).filter(source_id=source_id)
-            row = next(iter(event_keys(events)[:1]), None)
+        events = event_list_by_source_id(integration=_integration(request), source_id=self.kwargs["sourceId"])
+        row = next(iter(event_keys(events)[:1]), None)
         if row is None:
             # Another integration's event answers exactly like one that does not exist.
             raise ProblemError(status=404, detail="This integration has no event with this sourceId.")
